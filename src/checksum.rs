@@ -1,0 +1,242 @@
+//! The check symbols: the BCH code of bech32m (BIP-350) over 5-bit symbol values.
+//!
+//! # Why a BCH code and not a CRC
+//! A CRC is designed for bit errors on a wire; people make *symbol* errors: they mistype one
+//! character, or swap two. The bech32m code is a BCH code over GF(32), so it works on symbols
+//! directly: for any text of up to 1023 symbols (hrp expansion included) it detects every error
+//! in up to 3 symbols, every error confined to 6 consecutive symbols, and every adjacent
+//! transposition. Measured: CRC-30/CDMA over the same symbols' bits misses some 3-symbol
+//! substitutions from about 200 symbols on, and CRC-32 truncated to 30 bits misses some at
+//! every length. Because the code is linear, a single wrong symbol can also be *located*:
+//! [`locate_single_error`] does that in one pass.
+//!
+//! # Why not the `bech32` crate's engine
+//! `bech32::primitives::checksum::Engine` computes the same residue (a unit test checks that we
+//! agree with it), but it hides the generator step that the single-error locator needs, and
+//! the polymod is ten lines. The crate stays a dev-dependency, as the reference we test against.
+
+/// Number of check symbols at the end of a key (30 bits).
+pub const CHECK_LEN: usize = 6;
+
+/// The most symbols one checksummed text may hold, human-readable-part expansion included:
+/// the length of the bech32m code, up to which its detection guarantees hold.
+pub const CODE_LENGTH: usize = 1023;
+
+/// The bech32m constant that a valid residue equals.
+pub const BECH32M_CONST: u32 = 0x2bc8_30a3;
+
+const GENERATOR: [u32; 5] = [
+    0x3b6a_57b2,
+    0x2650_8e6d,
+    0x1ea1_19fa,
+    0x3d42_33dd,
+    0x2a14_62b3,
+];
+
+/// One step of the BCH polymod: feeds one 5-bit value into the running residue.
+#[inline]
+pub const fn step(residue: u32, value: u8) -> u32 {
+    let top = residue >> 25;
+    let mut chk = ((residue & 0x01ff_ffff) << 5) ^ (value as u32 & 31);
+    let mut i = 0;
+    while i < 5 {
+        if (top >> i) & 1 == 1 {
+            chk ^= GENERATOR[i];
+        }
+        i += 1;
+    }
+    chk
+}
+
+/// The running residue of the checksum over a human-readable part (the domain, such as
+/// `glpi`) and then symbol values fed one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Polymod(u32);
+
+impl Polymod {
+    /// Starts a checksum in the domain `hrp` (lowercase ASCII), expanded as bech32 does:
+    /// the high bits of each character, a zero, then the low bits of each character.
+    pub fn new(hrp: &str) -> Self {
+        let mut r = 1;
+        for b in hrp.bytes() {
+            r = step(r, b >> 5);
+        }
+        r = step(r, 0);
+        for b in hrp.bytes() {
+            r = step(r, b & 31);
+        }
+        Polymod(r)
+    }
+
+    /// Feeds one symbol value (0..32).
+    #[inline]
+    pub fn push(&mut self, value: u8) {
+        self.0 = step(self.0, value);
+    }
+
+    /// The residue so far. Over a whole text including its check symbols, a valid text's
+    /// residue is [`BECH32M_CONST`].
+    pub const fn residue(&self) -> u32 {
+        self.0
+    }
+
+    /// Whether the symbols fed so far, check symbols included, form a valid text.
+    pub const fn is_valid(&self) -> bool {
+        self.0 == BECH32M_CONST
+    }
+
+    /// The check symbols to append after the data symbols fed so far.
+    pub fn check_symbols(mut self) -> [u8; CHECK_LEN] {
+        for _ in 0..CHECK_LEN {
+            self.push(0);
+        }
+        let r = self.0 ^ BECH32M_CONST;
+        let mut out = [0u8; CHECK_LEN];
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = ((r >> (5 * (CHECK_LEN - 1 - i))) & 31) as u8;
+        }
+        out
+    }
+}
+
+/// Number of symbols the expansion of `hrp` adds in front of the data.
+pub const fn hrp_expansion_len(hrp: &str) -> usize {
+    2 * hrp.len() + 1
+}
+
+/// A located single-symbol error: the symbol at `index` (0-based among the data and check
+/// symbols) should be XORed with `delta` to make the checksum valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SingleError {
+    /// 0-based index of the symbol among the `len` data and check symbols.
+    pub index: usize,
+    /// XOR difference between the symbol received and the one that makes the text valid.
+    pub delta: u8,
+}
+
+/// Given the final `residue` of a text of `len` symbols (data and check) whose checksum failed,
+/// finds every single-symbol change that would make it valid. Returns the change when there
+/// is exactly one, `None` otherwise.
+///
+/// The code is linear: changing the symbol `d` places from the end by XOR `e` changes the
+/// residue by `e * x^d mod g(x)`, independent of everything else. So one backwards pass that
+/// keeps `x^d mod g` for each of the five bits of `e` tests all `31 * len` single changes in
+/// O(len) time, without re-reading the text.
+pub fn locate_single_error(residue: u32, len: usize) -> Option<SingleError> {
+    let syndrome = residue ^ BECH32M_CONST;
+    if syndrome == 0 {
+        return None;
+    }
+    let mut found = None;
+    let mut count = 0usize;
+    // basis[j]: residue change from flipping bit j of the symbol `d` places from the end.
+    let mut basis = [1u32, 2, 4, 8, 16];
+    for d in 0..len {
+        let mut table = [0u32; 32];
+        for e in 1..32usize {
+            let low = e & (e - 1);
+            let bit = e.trailing_zeros() as usize;
+            let value = table.get(low).copied().unwrap_or(0) ^ basis.get(bit).copied().unwrap_or(0);
+            if let Some(slot) = table.get_mut(e) {
+                *slot = value;
+            }
+            if value == syndrome {
+                count += 1;
+                found = Some(SingleError {
+                    index: len - 1 - d,
+                    delta: e as u8,
+                });
+            }
+        }
+        for b in basis.iter_mut() {
+            *b = step(*b, 0);
+        }
+    }
+    if count == 1 {
+        found
+    } else {
+        None
+    }
+}
+
+/// The residue change caused by XORing `delta` into the symbol `distance` places from the end
+/// of a text (0 is the last symbol). Exposed so tests can reason about every error pattern
+/// exhaustively through linearity; see `tests/typo_detection.rs`.
+pub fn error_syndrome(distance: usize, delta: u8) -> u32 {
+    let mut r = u32::from(delta & 31);
+    for _ in 0..distance {
+        r = step(r, 0);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bech32::primitives::checksum::Engine;
+    use bech32::{Bech32m, Fe32, Hrp};
+
+    fn reference_residue(hrp: &str, data: &[u8]) -> u32 {
+        let mut engine = Engine::<Bech32m>::new();
+        engine.input_hrp(Hrp::parse(hrp).unwrap());
+        for &d in data {
+            engine.input_fe(Fe32::try_from(d).unwrap());
+        }
+        *engine.residue()
+    }
+
+    #[test]
+    fn agrees_with_the_bech32_crate() {
+        let data: [u8; 40] = core::array::from_fn(|i| ((i * 7 + 3) % 32) as u8);
+        for len in 0..data.len() {
+            let mut p = Polymod::new("glpi");
+            for &d in &data[..len] {
+                p.push(d);
+            }
+            assert_eq!(p.residue(), reference_residue("glpi", &data[..len]));
+        }
+    }
+
+    #[test]
+    fn bip350_test_vector() {
+        // "a1lqfn3a" is a valid bech32m string from BIP-350: hrp "a", no data.
+        let mut p = Polymod::new("a");
+        for c in "lqfn3a".chars() {
+            let v = "qpzry9x8gf2tvdw0s3jn54khce6mua7l".find(c).unwrap() as u8;
+            p.push(v);
+        }
+        assert!(p.is_valid());
+    }
+
+    #[test]
+    fn created_check_validates_and_locates_every_single_error() {
+        let data: [u8; 30] = core::array::from_fn(|i| ((i * 13 + 5) % 32) as u8);
+        let mut p = Polymod::new("glpi");
+        for &d in &data {
+            p.push(d);
+        }
+        let check = p.check_symbols();
+        let mut all = [0u8; 36];
+        all[..30].copy_from_slice(&data);
+        all[30..].copy_from_slice(&check);
+        let residue = |s: &[u8]| {
+            let mut p = Polymod::new("glpi");
+            s.iter().for_each(|&v| p.push(v));
+            p.residue()
+        };
+        assert_eq!(residue(&all), BECH32M_CONST);
+        for i in 0..all.len() {
+            for e in 1..32u8 {
+                let mut bad = all;
+                bad[i] ^= e;
+                let r = residue(&bad);
+                assert_ne!(r, BECH32M_CONST);
+                assert_eq!(
+                    locate_single_error(r, all.len()),
+                    Some(SingleError { index: i, delta: e })
+                );
+                assert_eq!(r ^ BECH32M_CONST, error_syndrome(all.len() - 1 - i, e));
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Why a key was refused, in words for the administrator who pasted it.
+
+use core::fmt;
+
+use crate::claims::{GlpiVersion, InstanceId, VersionRange};
+use crate::envelope::ObjectKind;
+use crate::serial::ShortId;
+use crate::time::UnixTime;
+use crate::trust::KeyId;
+
+/// Everything that can make a key text fail to parse or verify.
+///
+/// Every variant carries the values that explain it, and its [`Display`](fmt::Display) says
+/// what went wrong and what to do. [`Error::code`] gives a stable machine-readable name, the
+/// error class used by `spec/vectors/`, the C ABI and other languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Nothing but white space or quote marks was given.
+    Empty,
+    /// The text does not start with `GLPI-`.
+    NotAGlpiKey,
+    /// A character that is not a base32 symbol, a hyphen or white space.
+    InvalidCharacter {
+        /// The character as given.
+        character: char,
+        /// Its 1-based position among the characters of the text as given.
+        position: usize,
+    },
+    /// The text is longer than any key can be.
+    TooLong {
+        /// The most characters (for the raw text) or symbols (after the prefix) accepted.
+        max: usize,
+    },
+    /// The number of symbols is impossible for this object: one was probably dropped, added,
+    /// or the key was cut off.
+    WrongLength {
+        /// Symbols found after the prefix, check symbols included.
+        symbols: usize,
+    },
+    /// The check symbols do not match: the key was mistyped or damaged.
+    Checksum(ChecksumError),
+    /// The last symbol carries non-zero padding bits, so the text is not in canonical form.
+    NonCanonical,
+    /// A short ID (`GLPI-XXXXXXXXXXXX-YYYYYY`) was given where a full key is needed.
+    ShortIdNotKey(ShortId),
+    /// The key uses a format version this library does not know.
+    UnsupportedVersion {
+        /// The version byte of the key.
+        found: u8,
+    },
+    /// The header names an object kind this library does not know.
+    UnknownObjectKind {
+        /// The kind byte of the header.
+        found: u8,
+    },
+    /// The object is of another kind than the one needed here.
+    WrongObjectKind {
+        /// What the text holds.
+        found: ObjectKind,
+        /// What was needed; `None` means "a key of either kind".
+        expected: Option<ObjectKind>,
+    },
+    /// No trusted issuer key has the key id named in the header.
+    UnknownIssuer {
+        /// The key id from the header.
+        key_id: KeyId,
+    },
+    /// The issuer key is trusted, but not for the time at which this key says it was issued.
+    IssuerKeyNotValid {
+        /// The issuer key id.
+        key_id: KeyId,
+        /// When the key says it was issued.
+        issued_at: UnixTime,
+    },
+    /// The signature does not match: the key was altered or not made by a trusted issuer.
+    BadSignature,
+    /// The signature is valid but the claims inside do not decode under this format version.
+    MalformedClaims(ClaimsError),
+    /// The key's validity has not started yet.
+    NotYetValid {
+        /// Start of validity.
+        not_before: UnixTime,
+        /// The time the check was made at.
+        now: UnixTime,
+    },
+    /// The key has expired.
+    Expired {
+        /// End of validity (the first moment the key is no longer valid).
+        expired_at: UnixTime,
+        /// The time the check was made at.
+        now: UnixTime,
+    },
+    /// The key is bound to another GLPI instance.
+    WrongInstance {
+        /// The instance the key is bound to.
+        bound_to: InstanceId,
+        /// The instance that checked it.
+        this_instance: InstanceId,
+    },
+    /// The key does not cover this GLPI version.
+    UnsupportedGlpiVersion {
+        /// The GLPI version that checked it.
+        version: GlpiVersion,
+        /// The versions the key covers.
+        supported: VersionRange,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable name for the error class (`"checksum"`, `"expired"`, …).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Error::Empty => "empty",
+            Error::NotAGlpiKey => "not-a-glpi-key",
+            Error::InvalidCharacter { .. } => "invalid-character",
+            Error::TooLong { .. } => "too-long",
+            Error::WrongLength { .. } => "wrong-length",
+            Error::Checksum(_) => "checksum",
+            Error::NonCanonical => "non-canonical",
+            Error::ShortIdNotKey(_) => "short-id",
+            Error::UnsupportedVersion { .. } => "unsupported-version",
+            Error::UnknownObjectKind { .. } => "unknown-object-kind",
+            Error::WrongObjectKind { .. } => "wrong-object-kind",
+            Error::UnknownIssuer { .. } => "unknown-issuer",
+            Error::IssuerKeyNotValid { .. } => "issuer-key-not-valid",
+            Error::BadSignature => "bad-signature",
+            Error::MalformedClaims(_) => "malformed-claims",
+            Error::NotYetValid { .. } => "not-yet-valid",
+            Error::Expired { .. } => "expired",
+            Error::WrongInstance { .. } => "wrong-instance",
+            Error::UnsupportedGlpiVersion { .. } => "unsupported-glpi-version",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Empty => f.write_str("no key was given: paste the whole key, starting with GLPI-"),
+            Error::NotAGlpiKey => f.write_str(
+                "this is not a GLPI key: a key starts with GLPI- (paste the whole key, including its beginning)",
+            ),
+            Error::InvalidCharacter { character, position } => write!(
+                f,
+                "invalid character {character:?} at position {position}: a key holds only the letters and digits of its base32 alphabet, hyphens and spaces (retype that character; look-alike letters from other alphabets are not accepted)",
+            ),
+            Error::TooLong { max } => write!(
+                f,
+                "this text is too long to be a GLPI key (more than {max}): check that only one key was pasted"
+            ),
+            Error::WrongLength { symbols } => write!(
+                f,
+                "the key has a wrong length ({symbols} symbols after GLPI-): a symbol was probably left out or typed twice, or the key was cut off; copy it again in full"
+            ),
+            Error::Checksum(e) => fmt::Display::fmt(e, f),
+            Error::NonCanonical => f.write_str(
+                "the key is not in canonical form (its last symbol before the check has stray bits): it was not produced by a GLPI key issuer",
+            ),
+            Error::ShortIdNotKey(id) => write!(
+                f,
+                "{id} is a short key ID, not a key: it names a key in support tickets and revocation lists but cannot be verified; paste the full key instead"
+            ),
+            Error::UnsupportedVersion { found } => write!(
+                f,
+                "this key uses format version {found}, which this software does not support (it supports version {}): update the software that checks the key",
+                crate::envelope::FORMAT_VERSION
+            ),
+            Error::UnknownObjectKind { found } => write!(
+                f,
+                "this text holds an object of unknown kind {found}: it may come from newer software; update the software that checks it"
+            ),
+            Error::WrongObjectKind { found, expected: Some(expected) } => write!(
+                f,
+                "this is {}, but {} is needed here",
+                found.with_article(),
+                expected.with_article()
+            ),
+            Error::WrongObjectKind { found, expected: None } => write!(
+                f,
+                "this is {}, not a registration key",
+                found.with_article()
+            ),
+            Error::UnknownIssuer { key_id } => write!(
+                f,
+                "the key was signed by issuer key {key_id}, which is not trusted here: install that issuer's public key, or ask the vendor for a key signed by a key you trust"
+            ),
+            Error::IssuerKeyNotValid { key_id, issued_at } => write!(
+                f,
+                "the key says it was issued on {issued_at}, when issuer key {key_id} was not valid: the issuer key was retired or not yet in service; ask the vendor for a new key"
+            ),
+            Error::BadSignature => f.write_str(
+                "the key's signature is not valid: the key was altered or was not issued by a trusted issuer; copy it again from the original, or ask the vendor for a new one",
+            ),
+            Error::MalformedClaims(e) => write!(
+                f,
+                "the key is signed but its contents are malformed ({e}): ask the vendor for a new key"
+            ),
+            Error::NotYetValid { not_before, now } => write!(
+                f,
+                "the key is not valid yet: it becomes valid on {not_before} (now is {now}); wait, or check this machine's clock"
+            ),
+            Error::Expired { expired_at, now } => write!(
+                f,
+                "the key expired on {expired_at} (now is {now}): renew the subscription and install the new key, or check this machine's clock"
+            ),
+            Error::WrongInstance { bound_to, this_instance } => write!(
+                f,
+                "the key is bound to GLPI instance {bound_to}, not to this one ({this_instance}): use the key issued for this instance"
+            ),
+            Error::UnsupportedGlpiVersion { version, supported } => write!(
+                f,
+                "the key covers GLPI {supported}, not GLPI {version}: ask the vendor for a key covering this version"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Error::Checksum(e) => Some(e),
+            Error::MalformedClaims(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The check symbols did not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChecksumError {
+    /// The one single-symbol change that would make the check pass, if there is exactly one.
+    /// It is only a suggestion: the key is never accepted in corrected form.
+    pub suggestion: Option<Correction>,
+}
+
+/// A suggested fix for a mistyped key: one symbol that is probably wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correction {
+    /// 1-based position of the suspect character among the characters of the text as given.
+    pub position: usize,
+    /// 1-based number of the group (symbols between hyphens or spaces, after `GLPI-`) that
+    /// holds it.
+    pub group: usize,
+    /// 1-based position of the suspect character within its group.
+    pub position_in_group: usize,
+    /// The character as given.
+    pub found: char,
+    /// The symbol that makes the check pass.
+    pub replacement: char,
+    /// Whether the corrected key was also confirmed by a trusted signature.
+    pub status: CorrectionStatus,
+}
+
+/// How sure a suggested correction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionStatus {
+    /// Only the check symbols agree with the correction (a longer typo can also look like this).
+    Unconfirmed,
+    /// With the correction, the key's signature verifies under a trusted issuer key.
+    ConfirmedBySignature,
+}
+
+impl fmt::Display for ChecksumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.suggestion {
+            None => f.write_str(
+                "the key was mistyped or damaged (its check symbols do not match): copy it again from the original, or compare it symbol by symbol",
+            ),
+            Some(c) => {
+                let how_sure = match c.status {
+                    CorrectionStatus::Unconfirmed => "probably",
+                    CorrectionStatus::ConfirmedBySignature => "almost certainly",
+                };
+                write!(
+                    f,
+                    "the key was mistyped (its check symbols do not match): the character {:?} at position {} (group {}, character {} of that group) should {how_sure} be {:?}; correct it and try again",
+                    c.found, c.position, c.group, c.position_in_group, c.replacement
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for ChecksumError {}
+
+/// Why signed claims could not be decoded (or, when issuing, encoded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimsError {
+    /// The bytes end in the middle of a field, or a field is not validly encoded.
+    Truncated {
+        /// The field being read.
+        field: &'static str,
+    },
+    /// Bytes are left over after the last field.
+    TrailingBytes,
+    /// A reserved bit of the field-presence byte is set.
+    ReservedBits,
+    /// The serial has bits above the 60 that serials use.
+    SerialOutOfRange,
+    /// The tier value is not one of Free, Starter, Basic, Standard or Advanced.
+    UnknownTier(u8),
+    /// The owner is empty or longer than [`MAX_OWNER_LEN`](crate::MAX_OWNER_LEN) bytes.
+    OwnerLength(usize),
+    /// A time is out of range (before 1970, or beyond what the format stores).
+    TimeOutOfRange,
+    /// A time is not a whole minute (keys store times in whole minutes).
+    TimeNotWholeMinute,
+    /// The key would expire before or when it becomes valid.
+    EmptyValidity,
+    /// The supported GLPI versions run backwards (the first is after the last).
+    InvertedVersionRange,
+    /// An entity id was given on a key that is not an agent enrollment key.
+    EntityOnInstanceKey,
+    /// The extension block is malformed, unsorted, empty, or too long.
+    MalformedExtensions,
+    /// A critical extension that this version does not know.
+    UnknownCriticalExtension(u16),
+    /// The claims decode, but are not in their one canonical byte form.
+    NotCanonical,
+    /// The output buffer is too small ([`MAX_CLAIMS_LEN`](crate::MAX_CLAIMS_LEN) bytes always suffice).
+    BufferTooSmall,
+}
+
+impl fmt::Display for ClaimsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClaimsError::Truncated { field } => write!(f, "field `{field}` is cut short or badly encoded"),
+            ClaimsError::TrailingBytes => f.write_str("bytes are left over after the last field"),
+            ClaimsError::ReservedBits => f.write_str("a reserved field-presence bit is set"),
+            ClaimsError::SerialOutOfRange => f.write_str("the serial is larger than 60 bits"),
+            ClaimsError::UnknownTier(t) => write!(f, "unknown tier {t}"),
+            ClaimsError::OwnerLength(n) => write!(
+                f,
+                "the owner is {n} bytes long; it must be 1 to {} bytes of UTF-8",
+                crate::claims::MAX_OWNER_LEN
+            ),
+            ClaimsError::TimeOutOfRange => f.write_str("a time is out of range"),
+            ClaimsError::TimeNotWholeMinute => f.write_str("a time is not a whole minute; keys store whole minutes"),
+            ClaimsError::EmptyValidity => f.write_str("the key would expire before it becomes valid"),
+            ClaimsError::InvertedVersionRange => f.write_str("the GLPI version range runs backwards"),
+            ClaimsError::EntityOnInstanceKey => f.write_str("an entity is only meaningful on an agent enrollment key"),
+            ClaimsError::MalformedExtensions => f.write_str("the extension block is malformed"),
+            ClaimsError::UnknownCriticalExtension(t) => write!(
+                f,
+                "critical extension {t} is not known to this version; update the software that checks the key"
+            ),
+            ClaimsError::NotCanonical => f.write_str("the claims are not in canonical form"),
+            ClaimsError::BufferTooSmall => f.write_str("the output buffer is too small for the claims"),
+        }
+    }
+}
+
+impl core::error::Error for ClaimsError {}
+
+/// Why a key could not be issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The claims are not valid for a key.
+    Claims(ClaimsError),
+    /// The output buffer is smaller than the key text.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+}
+
+impl fmt::Display for IssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssueError::Claims(e) => write!(f, "cannot issue a key with these claims: {e}"),
+            IssueError::BufferTooSmall { needed } => {
+                write!(
+                    f,
+                    "the output buffer is too small: {needed} bytes are needed"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for IssueError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            IssueError::Claims(e) => Some(e),
+            IssueError::BufferTooSmall { .. } => None,
+        }
+    }
+}
+
+impl From<ClaimsError> for IssueError {
+    fn from(e: ClaimsError) -> Self {
+        IssueError::Claims(e)
+    }
+}
+
+impl From<ChecksumError> for Error {
+    fn from(e: ChecksumError) -> Self {
+        Error::Checksum(e)
+    }
+}
+
+impl From<ClaimsError> for Error {
+    fn from(e: ClaimsError) -> Self {
+        Error::MalformedClaims(e)
+    }
+}

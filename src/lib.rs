@@ -1,0 +1,91 @@
+//! GLPI registration keys that verify offline.
+//!
+//! A key is a short text, `GLPI-<body>-<check>`, that carries signed claims (who owns the
+//! subscription, which tier, until when, for which GLPI instance). Anyone holding the vendor's
+//! public key can verify it anywhere, with no network. A key is not a secret: hosts store it as
+//! plain text.
+//!
+//! ```
+//! use glpi_key::{Claims, Issuer, KeyKind, Serial, TextStyle, Tier, TrustStore, UnixTime,
+//!                UnverifiedKey, VerifyOptions};
+//!
+//! // The vendor issues a key (its signing key stays at the vendor).
+//! let issuer = Issuer::from_secret_key_bytes(&[7u8; 32]);
+//! let issued_at = UnixTime::from_date(2026, 11, 23).unwrap();
+//! let mut claims = Claims::new(Serial::new(42).unwrap(), KeyKind::InstanceRegistration,
+//!                              Tier::Standard, "ACME Corp", issued_at);
+//! claims.expires_at = UnixTime::from_date(2028, 1, 1);
+//! let text = issuer.issue(&claims)?.text(TextStyle::Compact).to_string();
+//!
+//! // The GLPI instance verifies it offline with the vendor's public key.
+//! let trust = TrustStore::with(issuer.trusted_key()?);
+//! let now = UnixTime::from_date(2027, 6, 1).unwrap();
+//! let key = UnverifiedKey::parse(&text)?;
+//! let license = key.verify(&trust, &VerifyOptions::at(now))?;
+//! assert_eq!(license.tier(), Tier::Standard);
+//! assert_eq!(license.owner(), "ACME Corp");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Stages
+//! Text becomes an [`UnverifiedKey`] (prefix, characters, length and check symbols are valid;
+//! nothing it says is trusted, and its accessors say so), which only
+//! [`UnverifiedKey::verify`] turns into a [`License`]: issuer lookup by key id, strict Ed25519
+//! signature over the raw bytes, and only then claims decoding and the time, instance and
+//! version checks.
+//!
+//! # Without `std`
+//! The crate is `#![no_std]`. Verification never allocates: keys decode into fixed buffers
+//! sized by [`MAX_BODY_LEN`], and the owner borrows from them. Features: `std` (default;
+//! system clock, random serials), `alloc`, `fast` (default; precomputed Ed25519 tables),
+//! `serde` (Serialize for the claim types).
+//!
+//! The format is specified in `spec/FORMAT.md`, with test vectors in `spec/vectors/`.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod base32;
+pub mod checksum;
+mod claims;
+mod envelope;
+mod error;
+mod issue;
+mod key;
+mod serial;
+mod text;
+mod time;
+mod trust;
+mod verify;
+
+pub use base32::ALPHABET;
+pub use claims::{
+    Claims, Entitlements, Extension, Extensions, GlpiVersion, InstanceId, KeyKind, Tier,
+    VersionRange, MAX_CLAIMS_LEN, MAX_EXTENSIONS_LEN, MAX_OWNER_LEN, MIN_CLAIMS_LEN,
+};
+pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
+pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
+pub use issue::Issuer;
+pub use key::{
+    UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
+};
+pub use serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
+pub use text::{Text, TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
+pub use time::{CivilTime, UnixTime};
+pub use trust::{KeyId, TrustError, TrustStore, TrustedKey, KEY_ID_DOMAIN, MAX_TRUSTED_KEYS};
+pub use verify::{License, VerifyOptions};

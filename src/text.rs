@@ -1,0 +1,446 @@
+//! The text envelope `GLPI-<body>-<check>`: the forgiving reader and the canonical writer.
+//!
+//! Reading tolerates what mail clients and web forms do to keys (surrounding white space and
+//! quote marks, line breaks, any grouping with hyphens or spaces, lowercase, `O` for 0 and
+//! `I`/`L` for 1) and nothing else: every other character is reported with its position.
+//! Work is linear in the input and bounded by [`MAX_INPUT_LEN`]; the reader never allocates.
+
+use core::fmt;
+
+use crate::base32::{self, Char, Packer};
+use crate::checksum::{self, Polymod, CHECK_LEN};
+use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
+
+/// The prefix of every text form, uppercase in canonical output, case-insensitive on input.
+pub const PREFIX: &str = "GLPI";
+
+/// The longest raw text accepted, in bytes, before any other work is done. Generous enough for
+/// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
+pub const MAX_INPUT_LEN: usize = 4096;
+
+/// Symbols per group in [`TextStyle::Grouped`] output.
+pub const GROUP_LEN: usize = 5;
+
+/// How to write a key as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextStyle {
+    /// `GLPI-<body>-<check>`, the body in one piece: the canonical form.
+    #[default]
+    Compact,
+    /// The body in groups of [`GROUP_LEN`] symbols separated by hyphens, for reading aloud or
+    /// typing. The reader accepts it back unchanged.
+    Grouped,
+}
+
+/// The checksum domain and length limits of one kind of text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextSpec {
+    /// Human-readable part of the checksum: separates keys from short IDs.
+    pub hrp: &'static str,
+    /// Fewest body bytes a valid text of this kind has.
+    pub min_bytes: usize,
+    /// Most body bytes a valid text of this kind has.
+    pub max_bytes: usize,
+}
+
+impl TextSpec {
+    /// Most symbols after the prefix, check included.
+    pub const fn max_symbols(&self) -> usize {
+        base32::symbols_for_bytes(self.max_bytes) + CHECK_LEN
+    }
+
+    fn body_bytes(&self, symbols: usize) -> Option<usize> {
+        let body = symbols.checked_sub(CHECK_LEN)?;
+        let bytes = base32::bytes_for_symbols(body)?;
+        (self.min_bytes..=self.max_bytes)
+            .contains(&bytes)
+            .then_some(bytes)
+    }
+}
+
+fn is_wrapping(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\''
+                | '`'
+                | '<'
+                | '>'
+                | '\u{2018}'
+                | '\u{2019}'
+                | '\u{201C}'
+                | '\u{201D}'
+                | '\u{00AB}'
+                | '\u{00BB}'
+        )
+}
+
+/// A text whose prefix and characters have been checked: only symbols and separators remain.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scan<'a> {
+    /// Everything after the prefix (symbols and separators only).
+    rest: &'a str,
+    /// Characters of the original input before `rest`.
+    offset: usize,
+    /// Symbols in `rest`, check included.
+    count: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// Checks the prefix and every character; counts symbols, stopping early past `max_symbols`.
+    pub fn new(input: &'a str, max_symbols: usize) -> Result<Self, Error> {
+        if input.len() > MAX_INPUT_LEN {
+            return Err(Error::TooLong { max: MAX_INPUT_LEN });
+        }
+        let start = input.trim_start_matches(is_wrapping);
+        let leading = input.len() - start.len();
+        let leading_chars = input.get(..leading).map_or(0, |s| s.chars().count());
+        let text = start.trim_end_matches(is_wrapping);
+        if text.is_empty() {
+            return Err(Error::Empty);
+        }
+        let rest = match (text.get(..PREFIX.len()), text.get(PREFIX.len()..)) {
+            (Some(p), Some(rest)) if p.eq_ignore_ascii_case(PREFIX) => rest,
+            _ => return Err(Error::NotAGlpiKey),
+        };
+        let offset = leading_chars + PREFIX.len();
+        let mut count = 0usize;
+        for (i, c) in rest.chars().enumerate() {
+            match base32::classify(c) {
+                Char::Symbol(_) => {
+                    count += 1;
+                    if count > max_symbols {
+                        return Err(Error::TooLong { max: max_symbols });
+                    }
+                }
+                Char::Separator => {}
+                Char::Invalid => {
+                    return Err(Error::InvalidCharacter {
+                        character: c,
+                        position: offset + i + 1,
+                    })
+                }
+            }
+        }
+        Ok(Scan {
+            rest,
+            offset,
+            count,
+        })
+    }
+
+    /// Symbols found, check included.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Symbol values in order (every character of `rest` is a symbol or a separator).
+    pub fn symbols(&self) -> impl Iterator<Item = u8> + 'a {
+        self.rest.chars().filter_map(|c| match base32::classify(c) {
+            Char::Symbol(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// The checksum residue over all symbols in domain `hrp`.
+    pub fn residue(&self, hrp: &str) -> Polymod {
+        let mut p = Polymod::new(hrp);
+        self.symbols().for_each(|v| p.push(v));
+        p
+    }
+
+    /// Checks the check symbols in domain `hrp`; on failure, suggests the one symbol to fix
+    /// when exactly one single-symbol change would make the check pass.
+    pub fn verify_check(&self, hrp: &str) -> Result<(), Error> {
+        let residue = self.residue(hrp);
+        if residue.is_valid() {
+            return Ok(());
+        }
+        let suggestion = checksum::locate_single_error(residue.residue(), self.count)
+            .and_then(|e| self.correction(e.index, e.delta));
+        Err(ChecksumError { suggestion }.into())
+    }
+
+    /// Checks length and check symbols, then packs the body into `out`, returning its length.
+    ///
+    /// When both the check and the length are wrong, the length is reported: a dropped or
+    /// doubled symbol is the likelier mistake, and no single-symbol fix can repair it.
+    pub fn decode(&self, spec: &TextSpec, out: &mut [u8]) -> Result<usize, Error> {
+        let Some(bytes) = spec.body_bytes(self.count) else {
+            return Err(Error::WrongLength {
+                symbols: self.count,
+            });
+        };
+        self.verify_check(spec.hrp)?;
+        let out = out.get_mut(..bytes).ok_or(Error::TooLong {
+            max: spec.max_symbols(),
+        })?;
+        let mut packer = Packer::new(out);
+        for v in self.symbols().take(self.count - CHECK_LEN) {
+            if !packer.push(v) {
+                return Err(Error::WrongLength {
+                    symbols: self.count,
+                });
+            }
+        }
+        match packer.finish() {
+            Ok(n) if n == bytes => Ok(n),
+            Ok(_) => Err(Error::WrongLength {
+                symbols: self.count,
+            }),
+            Err(base32::NonZeroPadding) => Err(Error::NonCanonical),
+        }
+    }
+
+    /// Describes the symbol at `index` (among symbols) for a person: where it is and what it
+    /// should be. Rescans the text (the slow path only runs on a failed check).
+    fn correction(&self, index: usize, delta: u8) -> Option<Correction> {
+        let mut symbol = 0usize;
+        let mut group = 0usize;
+        let mut in_group = 0usize;
+        let mut previous_was_symbol = false;
+        for (i, c) in self.rest.chars().enumerate() {
+            match base32::classify(c) {
+                Char::Symbol(v) => {
+                    if !previous_was_symbol {
+                        group += 1;
+                        in_group = 0;
+                    }
+                    in_group += 1;
+                    previous_was_symbol = true;
+                    if symbol == index {
+                        return Some(Correction {
+                            position: self.offset + i + 1,
+                            group,
+                            position_in_group: in_group,
+                            found: c,
+                            replacement: base32::symbol_char(v ^ delta),
+                            status: CorrectionStatus::Unconfirmed,
+                        });
+                    }
+                    symbol += 1;
+                }
+                _ => previous_was_symbol = false,
+            }
+        }
+        None
+    }
+
+    /// Writes the canonical text with one symbol changed, as a correction suggests, into `out`.
+    pub fn corrected_into<'o>(
+        &self,
+        correction: &Correction,
+        out: &'o mut [u8],
+    ) -> Option<&'o str> {
+        let mut w = SliceWriter::new(out);
+        fmt::Write::write_str(&mut w, PREFIX).ok()?;
+        fmt::Write::write_char(&mut w, '-').ok()?;
+        for (i, c) in self.rest.chars().enumerate() {
+            if let Char::Symbol(v) = base32::classify(c) {
+                let c = if self.offset + i + 1 == correction.position {
+                    correction.replacement
+                } else {
+                    base32::symbol_char(v)
+                };
+                fmt::Write::write_char(&mut w, c).ok()?;
+            }
+        }
+        w.finish().ok()
+    }
+}
+
+/// A binary body as text: prefix, symbols and check. Displays without allocating.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    body: &'a [u8],
+    hrp: &'static str,
+    style: TextStyle,
+}
+
+impl<'a> Text<'a> {
+    pub(crate) fn new(body: &'a [u8], hrp: &'static str, style: TextStyle) -> Self {
+        Text { body, hrp, style }
+    }
+
+    /// Length of the text in characters (all ASCII, so also in bytes).
+    pub fn len(&self) -> usize {
+        let symbols = base32::symbols_for_bytes(self.body.len());
+        let groups = match self.style {
+            TextStyle::Compact => 1,
+            TextStyle::Grouped => symbols.div_ceil(GROUP_LEN).max(1),
+        };
+        PREFIX.len() + groups + symbols + 1 + CHECK_LEN
+    }
+
+    /// Always false: a text has at least its prefix and check.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Writes the text into `out` and returns it, or the length needed if `out` is too small.
+    pub fn write_into<'o>(&self, out: &'o mut [u8]) -> Result<&'o str, usize> {
+        let needed = self.len();
+        let mut w = SliceWriter::new(out);
+        fmt::Write::write_fmt(&mut w, format_args!("{self}")).map_err(|_| needed)?;
+        w.finish().map_err(|_| needed)
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PREFIX)?;
+        let mut p = Polymod::new(self.hrp);
+        for (i, v) in base32::symbols_of(self.body).enumerate() {
+            if i == 0 || (self.style == TextStyle::Grouped && i % GROUP_LEN == 0) {
+                fmt::Write::write_char(f, '-')?;
+            }
+            p.push(v);
+            fmt::Write::write_char(f, base32::symbol_char(v))?;
+        }
+        fmt::Write::write_char(f, '-')?;
+        for v in p.check_symbols() {
+            fmt::Write::write_char(f, base32::symbol_char(v))?;
+        }
+        Ok(())
+    }
+}
+
+/// `fmt::Write` into a byte slice, for formatting without allocation.
+pub(crate) struct SliceWriter<'o> {
+    out: &'o mut [u8],
+    len: usize,
+}
+
+impl<'o> SliceWriter<'o> {
+    pub(crate) fn new(out: &'o mut [u8]) -> Self {
+        SliceWriter { out, len: 0 }
+    }
+
+    pub(crate) fn finish(self) -> Result<&'o str, core::str::Utf8Error> {
+        let written = self.out.get(..self.len).unwrap_or_default();
+        core::str::from_utf8(written)
+    }
+}
+
+impl fmt::Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
+        let dst = self.out.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate alloc;
+    use super::*;
+    use alloc::string::ToString;
+
+    const SPEC: TextSpec = TextSpec {
+        hrp: "glpi",
+        min_bytes: 1,
+        max_bytes: 20,
+    };
+
+    fn decode(s: &str) -> Result<alloc::vec::Vec<u8>, Error> {
+        let mut out = [0u8; 20];
+        let scan = Scan::new(s, SPEC.max_symbols())?;
+        let n = scan.decode(&SPEC, &mut out)?;
+        Ok(out[..n].to_vec())
+    }
+
+    #[test]
+    fn round_trip_in_both_styles() {
+        let body = b"hello, keys";
+        for style in [TextStyle::Compact, TextStyle::Grouped] {
+            let t = Text::new(body, "glpi", style);
+            let s = t.to_string();
+            assert_eq!(s.len(), t.len());
+            assert_eq!(decode(&s).unwrap(), body);
+            let mut buf = [0u8; 64];
+            assert_eq!(t.write_into(&mut buf).unwrap(), s);
+            assert_eq!(t.write_into(&mut [0u8; 10]), Err(t.len()));
+        }
+    }
+
+    #[test]
+    fn tolerates_what_people_and_mailers_do() {
+        let s = Text::new(b"tolerance", "glpi", TextStyle::Compact).to_string();
+        let lower = s.to_lowercase();
+        let spaced: alloc::string::String = "GLPI-"
+            .chars()
+            .chain(s[5..].chars().enumerate().flat_map(|(i, c)| {
+                let sep = if i % 3 == 2 { Some(' ') } else { None };
+                core::iter::once(c).chain(sep)
+            }))
+            .collect();
+        for variant in [
+            lower.clone(),
+            alloc::format!("  \"{s}\"\r\n"),
+            alloc::format!("\u{201C}{s}\u{201D}"),
+            s.replace('0', "O").replace('1', "l"),
+            alloc::format!("{}\n  {}", &s[..10], &s[10..]),
+            spaced,
+        ] {
+            assert_eq!(decode(&variant).unwrap(), b"tolerance", "{variant:?}");
+        }
+    }
+
+    #[test]
+    fn reports_positions_of_invalid_characters() {
+        let s = Text::new(b"abc", "glpi", TextStyle::Compact).to_string();
+        let bad = alloc::format!("  {}\u{0410}{}", &s[..7], &s[7..]);
+        assert_eq!(
+            decode(&bad),
+            Err(Error::InvalidCharacter {
+                character: '\u{0410}',
+                position: 10
+            })
+        );
+        assert_eq!(decode(""), Err(Error::Empty));
+        assert_eq!(decode(" '' "), Err(Error::Empty));
+        assert_eq!(decode("KEY-123"), Err(Error::NotAGlpiKey));
+        assert_eq!(decode("GLP"), Err(Error::NotAGlpiKey));
+    }
+
+    #[test]
+    fn suggests_the_one_wrong_symbol() {
+        let s = Text::new(b"suggest me", "glpi", TextStyle::Grouped).to_string();
+        // Replace the 3rd symbol of the 2nd group.
+        let pos = s.match_indices('-').nth(1).unwrap().0 + 3;
+        let original = s.as_bytes()[pos] as char;
+        let typo = if original == 'X' { 'Y' } else { 'X' };
+        let mut bad = s.clone();
+        bad.replace_range(pos..pos + 1, &typo.to_string());
+        match decode(&bad) {
+            Err(Error::Checksum(ChecksumError {
+                suggestion: Some(c),
+            })) => {
+                assert_eq!(c.position, pos + 1);
+                assert_eq!((c.group, c.position_in_group), (2, 3));
+                assert_eq!((c.found, c.replacement), (typo, original));
+                assert_eq!(c.status, CorrectionStatus::Unconfirmed);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lengths_are_checked_before_and_after_the_check() {
+        let s = Text::new(b"length", "glpi", TextStyle::Compact).to_string();
+        let mut dropped = s.clone();
+        dropped.remove(7);
+        assert!(matches!(decode(&dropped), Err(Error::WrongLength { .. })));
+        let huge = "GLPI-".to_string() + &"A".repeat(MAX_INPUT_LEN);
+        assert_eq!(decode(&huge), Err(Error::TooLong { max: MAX_INPUT_LEN }));
+        let long = "GLPI-".to_string() + &"A".repeat(100);
+        assert_eq!(
+            decode(&long),
+            Err(Error::TooLong {
+                max: SPEC.max_symbols()
+            })
+        );
+    }
+}

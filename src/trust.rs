@@ -1,0 +1,291 @@
+//! Issuer public keys the verifier trusts, each with its key id and validity window.
+
+use core::fmt;
+
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha512};
+
+use crate::time::UnixTime;
+
+/// Domain tag hashed in front of a public key to derive its key id.
+pub const KEY_ID_DOMAIN: &str = "glpi-key/v1/key-id";
+
+/// The most issuer keys one [`TrustStore`] holds (it never allocates).
+pub const MAX_TRUSTED_KEYS: usize = 16;
+
+/// A short identifier of an issuer public key, carried in every key's header so the verifier
+/// picks the right public key without trying them all.
+///
+/// Derived as the first 4 bytes of `SHA-512("glpi-key/v1/key-id" || 0x00 || public key)`.
+/// It is a lookup hint, not a security property: the signature decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyId(pub [u8; 4]);
+
+impl KeyId {
+    /// Bytes in a key id.
+    pub const LEN: usize = 4;
+
+    /// The key id of an Ed25519 public key.
+    pub fn of_public_key(public_key: &[u8; 32]) -> Self {
+        let mut h = Sha512::new();
+        h.update(KEY_ID_DOMAIN.as_bytes());
+        h.update([0u8]);
+        h.update(public_key);
+        let digest = h.finalize();
+        let mut id = [0u8; 4];
+        for (dst, src) in id.iter_mut().zip(digest.iter()) {
+            *dst = *src;
+        }
+        KeyId(id)
+    }
+}
+
+/// Shown as 8 lowercase hex digits.
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for KeyId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Why an issuer public key cannot be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The 32 bytes are not the encoding of a point on the curve.
+    NotAPoint,
+    /// The encoding is not canonical (another encoding of the same point is the standard one).
+    NonCanonical,
+    /// The key is of small order: signatures under it prove nothing.
+    SmallOrder,
+    /// The validity window ends before it starts.
+    EmptyWindow,
+    /// Another trusted key has the same key id.
+    DuplicateKeyId(KeyId),
+    /// The store already holds [`MAX_TRUSTED_KEYS`] keys.
+    Full,
+}
+
+impl fmt::Display for TrustError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustError::NotAPoint => f.write_str("the issuer public key is not a valid Ed25519 public key: check that the right file was given"),
+            TrustError::NonCanonical => f.write_str("the issuer public key is not canonically encoded: it was not made by a standard Ed25519 implementation and is refused"),
+            TrustError::SmallOrder => f.write_str("the issuer public key is a weak (small-order) Ed25519 key that anyone can forge signatures for: it is refused"),
+            TrustError::EmptyWindow => f.write_str("the issuer key's validity window ends before it starts"),
+            TrustError::DuplicateKeyId(id) => write!(f, "two trusted issuer keys have the same key id {id}: remove the duplicate"),
+            TrustError::Full => write!(f, "too many trusted issuer keys (at most {MAX_TRUSTED_KEYS})"),
+        }
+    }
+}
+
+impl core::error::Error for TrustError {}
+
+/// One trusted issuer public key.
+///
+/// Loading refuses keys that strict verification could never accept: non-canonical encodings
+/// and small-order points (including the all-zero and identity encodings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedKey {
+    key: VerifyingKey,
+    id: KeyId,
+    valid_from: Option<UnixTime>,
+    valid_until: Option<UnixTime>,
+}
+
+impl TrustedKey {
+    /// Trusts an Ed25519 public key, with no validity window.
+    pub fn from_public_key_bytes(bytes: &[u8; 32]) -> Result<Self, TrustError> {
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| TrustError::NotAPoint)?;
+        if key.to_edwards().compress().to_bytes() != *bytes {
+            return Err(TrustError::NonCanonical);
+        }
+        if key.is_weak() {
+            return Err(TrustError::SmallOrder);
+        }
+        Ok(TrustedKey {
+            key,
+            id: KeyId::of_public_key(bytes),
+            valid_from: None,
+            valid_until: None,
+        })
+    }
+
+    /// Restricts the key to signing keys issued in `[from, until)`. A key signed by this
+    /// issuer key with an issue time outside the window is refused. `None` leaves that side
+    /// open.
+    pub fn with_validity(
+        mut self,
+        from: Option<UnixTime>,
+        until: Option<UnixTime>,
+    ) -> Result<Self, TrustError> {
+        if let (Some(a), Some(b)) = (from, until) {
+            if b <= a {
+                return Err(TrustError::EmptyWindow);
+            }
+        }
+        self.valid_from = from;
+        self.valid_until = until;
+        Ok(self)
+    }
+
+    /// The key id.
+    pub fn key_id(&self) -> KeyId {
+        self.id
+    }
+
+    /// The 32-byte public key.
+    pub fn public_key_bytes(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    /// The Ed25519 verifying key.
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// Start of the validity window, if any.
+    pub fn valid_from(&self) -> Option<UnixTime> {
+        self.valid_from
+    }
+
+    /// End of the validity window (exclusive), if any.
+    pub fn valid_until(&self) -> Option<UnixTime> {
+        self.valid_until
+    }
+
+    /// Whether an object issued at `t` falls within this key's validity window.
+    pub fn covers(&self, t: UnixTime) -> bool {
+        self.valid_from.is_none_or(|from| t >= from)
+            && self.valid_until.is_none_or(|until| t < until)
+    }
+}
+
+/// The issuer keys a verifier trusts. Fixed capacity, no allocation; lookup by key id.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    keys: [Option<TrustedKey>; MAX_TRUSTED_KEYS],
+    len: usize,
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub const fn new() -> Self {
+        TrustStore {
+            keys: [None; MAX_TRUSTED_KEYS],
+            len: 0,
+        }
+    }
+
+    /// Adds a trusted key. Key ids must be unique within a store.
+    pub fn add(&mut self, key: TrustedKey) -> Result<(), TrustError> {
+        if self.get(key.id).is_some() {
+            return Err(TrustError::DuplicateKeyId(key.id));
+        }
+        let slot = self.keys.get_mut(self.len).ok_or(TrustError::Full)?;
+        *slot = Some(key);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// A store holding one key.
+    pub fn with(key: TrustedKey) -> Self {
+        let mut store = TrustStore::new();
+        // An empty store has room and no duplicate: adding one key cannot fail.
+        let _ = store.add(key);
+        store
+    }
+
+    /// The trusted key with this id.
+    pub fn get(&self, id: KeyId) -> Option<&TrustedKey> {
+        self.iter().find(|k| k.id == id)
+    }
+
+    /// The trusted keys, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &TrustedKey> {
+        self.keys.iter().flatten()
+    }
+
+    /// Number of trusted keys.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_weak_and_malformed_keys() {
+        assert_eq!(
+            TrustedKey::from_public_key_bytes(&[0u8; 32]).err(),
+            Some(TrustError::SmallOrder)
+        );
+        // The identity point (y = 1) is small-order.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            TrustedKey::from_public_key_bytes(&identity).err(),
+            Some(TrustError::SmallOrder)
+        );
+        // y = p + 1 encodes the identity non-canonically.
+        let mut non_canonical = [0xffu8; 32];
+        non_canonical[0] = 0xee;
+        non_canonical[31] = 0x7f;
+        assert!(matches!(
+            TrustedKey::from_public_key_bytes(&non_canonical),
+            Err(TrustError::NonCanonical | TrustError::SmallOrder | TrustError::NotAPoint)
+        ));
+    }
+
+    #[test]
+    fn store_rejects_duplicates_and_overflow() {
+        let key = |seed: u8| {
+            let sk = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+            TrustedKey::from_public_key_bytes(&sk.verifying_key().to_bytes()).unwrap()
+        };
+        let mut store = TrustStore::new();
+        store.add(key(1)).unwrap();
+        assert_eq!(
+            store.add(key(1)),
+            Err(TrustError::DuplicateKeyId(key(1).key_id()))
+        );
+        for seed in 2..=MAX_TRUSTED_KEYS as u8 {
+            store.add(key(seed)).unwrap();
+        }
+        assert_eq!(store.add(key(200)), Err(TrustError::Full));
+        assert_eq!(store.len(), MAX_TRUSTED_KEYS);
+        assert!(store.get(key(5).key_id()).is_some());
+    }
+
+    #[test]
+    fn validity_window() {
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let k = TrustedKey::from_public_key_bytes(&sk.verifying_key().to_bytes()).unwrap();
+        let t = UnixTime::from_secs;
+        assert_eq!(
+            k.with_validity(Some(t(10)), Some(t(10))).err(),
+            Some(TrustError::EmptyWindow)
+        );
+        let k = k.with_validity(Some(t(10)), Some(t(20))).unwrap();
+        assert!(!k.covers(t(9)));
+        assert!(k.covers(t(10)));
+        assert!(k.covers(t(19)));
+        assert!(!k.covers(t(20)));
+    }
+}

@@ -1,0 +1,295 @@
+//! Issue then verify, every verification failure with its exact error, and key length.
+
+use glpi_key::*;
+
+fn issuer() -> Issuer {
+    Issuer::from_secret_key_bytes(&[42u8; 32])
+}
+
+fn t(y: u32, m: u32, d: u32) -> UnixTime {
+    UnixTime::from_date(y, m, d).unwrap()
+}
+
+const INSTANCE: &str = "5c9e8f4a-3b2d-4e1f-9a8b-7c6d5e4f3a2b";
+
+fn typical() -> Claims<'static> {
+    let mut c = Claims::new(
+        Serial::new(0x0fed_cba9_8765_4321).unwrap(),
+        KeyKind::InstanceRegistration,
+        Tier::Standard,
+        "ACME Corp",
+        t(2026, 11, 23),
+    );
+    c.expires_at = Some(t(2028, 1, 1));
+    c.instance = InstanceId::parse(INSTANCE);
+    c.entitlements =
+        Entitlements::MARKETPLACE | Entitlements::NETWORK_PLUGINS | Entitlements::L3_SUPPORT;
+    c
+}
+
+fn trust() -> TrustStore {
+    TrustStore::with(issuer().trusted_key().unwrap())
+}
+
+fn at(y: u32, m: u32, d: u32) -> VerifyOptions {
+    VerifyOptions::at(t(y, m, d))
+}
+
+#[test]
+fn typical_key_is_at_most_200_characters() {
+    let text = issuer()
+        .issue_string(&typical(), TextStyle::Compact)
+        .unwrap();
+    println!("typical key ({} characters): {text}", text.len());
+    assert!(text.len() <= 200, "{} characters", text.len());
+    assert!(text.starts_with("GLPI-"));
+}
+
+#[test]
+fn issue_then_verify_returns_the_same_claims() {
+    let text = issuer()
+        .issue_string(&typical(), TextStyle::Compact)
+        .unwrap();
+    let key = UnverifiedKey::parse(&text).unwrap();
+    let license = key.verify(&trust(), &at(2027, 6, 1)).unwrap();
+    assert_eq!(license.claims(), &typical());
+    assert_eq!(license.issuer_key_id(), issuer().key_id());
+    assert_eq!(license.short_id(), typical().serial.short_id());
+    // Grouped text reads back to the same key.
+    let grouped = issuer()
+        .issue_string(&typical(), TextStyle::Grouped)
+        .unwrap();
+    assert_eq!(UnverifiedKey::parse(&grouped).unwrap(), key);
+    assert_eq!(key.text(TextStyle::Compact).to_string(), text);
+}
+
+#[test]
+fn time_checks_at_their_boundaries() {
+    let key = issuer().issue(&typical()).unwrap();
+    let trust = trust();
+    let start = t(2026, 11, 23);
+    let end = t(2028, 1, 1);
+    assert!(key.verify(&trust, &VerifyOptions::at(start)).is_ok());
+    assert_eq!(
+        key.verify(&trust, &VerifyOptions::at(start.saturating_sub_secs(1)))
+            .err(),
+        Some(Error::NotYetValid {
+            not_before: start,
+            now: start.saturating_sub_secs(1)
+        })
+    );
+    assert!(key
+        .verify(&trust, &VerifyOptions::at(end.saturating_sub_secs(1)))
+        .is_ok());
+    assert_eq!(
+        key.verify(&trust, &VerifyOptions::at(end)).err(),
+        Some(Error::Expired {
+            expired_at: end,
+            now: end
+        })
+    );
+}
+
+#[test]
+fn instance_version_and_kind_checks() {
+    let mut c = typical();
+    c.glpi_versions = Some(VersionRange {
+        min: GlpiVersion::new(10, 0),
+        max: GlpiVersion::new(11, 0),
+    });
+    let key = issuer().issue(&c).unwrap();
+    let trust = trust();
+    let here = InstanceId::parse(INSTANCE).unwrap();
+    let elsewhere = InstanceId([9; 16]);
+    let o = at(2027, 1, 1);
+    assert!(key.verify(&trust, &o.with_instance(here)).is_ok());
+    assert_eq!(
+        key.verify(&trust, &o.with_instance(elsewhere)).err(),
+        Some(Error::WrongInstance {
+            bound_to: here,
+            this_instance: elsewhere
+        })
+    );
+    assert!(key
+        .verify(&trust, &o.with_glpi_version(GlpiVersion::new(11, 0)))
+        .is_ok());
+    assert_eq!(
+        key.verify(&trust, &o.with_glpi_version(GlpiVersion::new(11, 1)))
+            .err(),
+        Some(Error::UnsupportedGlpiVersion {
+            version: GlpiVersion::new(11, 1),
+            supported: c.glpi_versions.unwrap()
+        })
+    );
+    assert_eq!(
+        key.verify(&trust, &o.with_kind(KeyKind::AgentEnrollment))
+            .err(),
+        Some(Error::WrongObjectKind {
+            found: ObjectKind::InstanceRegistration,
+            expected: Some(ObjectKind::AgentEnrollment)
+        })
+    );
+}
+
+#[test]
+fn unknown_and_retired_issuers() {
+    let key = issuer().issue(&typical()).unwrap();
+    let other = Issuer::from_secret_key_bytes(&[1u8; 32]);
+    let store = TrustStore::with(other.trusted_key().unwrap());
+    assert_eq!(
+        key.verify(&store, &at(2027, 1, 1)).err(),
+        Some(Error::UnknownIssuer {
+            key_id: issuer().key_id()
+        })
+    );
+    let retired = issuer()
+        .trusted_key()
+        .unwrap()
+        .with_validity(None, Some(t(2026, 1, 1)))
+        .unwrap();
+    assert_eq!(
+        key.verify(&TrustStore::with(retired), &at(2027, 1, 1))
+            .err(),
+        Some(Error::IssuerKeyNotValid {
+            key_id: issuer().key_id(),
+            issued_at: t(2026, 11, 23)
+        })
+    );
+}
+
+#[test]
+fn a_key_signed_by_another_issuer_under_our_key_id_fails_the_signature() {
+    // Forge: sign with another key but put our issuer's key id in the header.
+    let forger = Issuer::from_secret_key_bytes(&[3u8; 32]);
+    let genuine = issuer().issue(&typical()).unwrap();
+    let forged = forger.issue(&typical()).unwrap();
+    let mut body = forged.as_bytes().to_vec();
+    body[2..6].copy_from_slice(&genuine.as_bytes()[2..6]);
+    let text = rewrap(&body);
+    let key = UnverifiedKey::parse(&text).unwrap();
+    assert_eq!(
+        key.verify(&trust(), &at(2027, 1, 1)).err(),
+        Some(Error::BadSignature)
+    );
+}
+
+/// Re-encodes raw body bytes as key text with a fresh, valid check.
+fn rewrap(body: &[u8]) -> String {
+    // Same alphabet and bit order as the format; the checksum is recomputed.
+    let mut symbols = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &b in body {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            symbols.push(((acc >> bits) & 31) as u8);
+        }
+    }
+    if bits > 0 {
+        symbols.push(((acc << (5 - bits)) & 31) as u8);
+    }
+    let mut p = checksum::Polymod::new("glpi");
+    let mut s = String::from("GLPI-");
+    for &v in &symbols {
+        p.push(v);
+        s.push(ALPHABET[v as usize] as char);
+    }
+    s.push('-');
+    for v in p.check_symbols() {
+        s.push(ALPHABET[v as usize] as char);
+    }
+    s
+}
+
+#[test]
+fn tampered_tier_fails_the_signature() {
+    let key = issuer().issue(&typical()).unwrap();
+    let mut body = key.as_bytes().to_vec();
+    // Tier byte follows the 6-byte header and 8-byte serial.
+    body[6 + 8] = Tier::Advanced.to_byte();
+    let forged = UnverifiedKey::parse(&rewrap(&body)).unwrap();
+    assert_eq!(forged.unverified_claims().unwrap().tier, Tier::Advanced);
+    assert_eq!(
+        forged.verify(&trust(), &at(2027, 1, 1)).err(),
+        Some(Error::BadSignature)
+    );
+}
+
+#[test]
+fn short_id_is_recognised_and_refused_as_a_key() {
+    let id = typical().serial.short_id();
+    assert_eq!(
+        UnverifiedKey::parse(&id.to_string()),
+        Err(Error::ShortIdNotKey(id))
+    );
+}
+
+#[test]
+fn typo_is_located_and_confirmed_by_the_signature() {
+    let text = issuer()
+        .issue_string(&typical(), TextStyle::Grouped)
+        .unwrap();
+    let pos = (40..).find(|&i| text.as_bytes()[i] != b'-').unwrap();
+    let original = text.as_bytes()[pos] as char;
+    assert_ne!(original, '-');
+    let typo = if original == 'Q' { 'R' } else { 'Q' };
+    let mut bad = text.clone();
+    bad.replace_range(pos..pos + 1, &typo.to_string());
+    let Err(Error::Checksum(ChecksumError {
+        suggestion: Some(c),
+    })) = UnverifiedKey::parse(&bad)
+    else {
+        panic!("expected a suggestion");
+    };
+    assert_eq!(
+        (c.position, c.found, c.replacement),
+        (pos + 1, typo, original)
+    );
+    assert_eq!(c.status, CorrectionStatus::Unconfirmed);
+    let Err(Error::Checksum(ChecksumError {
+        suggestion: Some(c),
+    })) = UnverifiedKey::parse_with_trust(&bad, &trust())
+    else {
+        panic!("expected a confirmed suggestion");
+    };
+    assert_eq!(c.status, CorrectionStatus::ConfirmedBySignature);
+    let message = Error::Checksum(ChecksumError {
+        suggestion: Some(c),
+    })
+    .to_string();
+    assert!(
+        message.contains(&format!("position {}", pos + 1)),
+        "{message}"
+    );
+}
+
+#[test]
+fn malformed_signed_claims_are_reported_after_the_signature() {
+    // An issuer cannot produce these through Claims, so sign raw bytes by hand.
+    use ed25519_dalek::Signer;
+    let sk = ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]);
+    let mut claims = vec![0u8; 8];
+    claims.extend_from_slice(&[9, 0, 0, 1, b'x', 0, 0]); // tier 9
+    let header = [
+        1u8,
+        1,
+        issuer().key_id().0[0],
+        issuer().key_id().0[1],
+        issuer().key_id().0[2],
+        issuer().key_id().0[3],
+    ];
+    let mut msg = b"glpi-key/v1/instance-registration\0".to_vec();
+    msg.extend_from_slice(&header);
+    msg.extend_from_slice(&claims);
+    let sig = sk.sign(&msg).to_bytes();
+    let mut body = header.to_vec();
+    body.extend_from_slice(&claims);
+    body.extend_from_slice(&sig);
+    let key = UnverifiedKey::parse(&rewrap(&body)).unwrap();
+    assert_eq!(
+        key.verify(&trust(), &at(2027, 1, 1)).err(),
+        Some(Error::MalformedClaims(ClaimsError::UnknownTier(9)))
+    );
+}
