@@ -1,0 +1,307 @@
+//! The commands, each writing its normal output into `out`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use glpi_key::{
+    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, Serial, TextStyle, UnixTime,
+    UnverifiedKey, VerifyOptions,
+};
+use serde::Serialize;
+
+use crate::failure::Failure;
+use crate::keyfile::{self, hex, TrustSource};
+use crate::show::{self, ClaimsJson};
+use crate::{input, IssueArgs, VerifyArgs};
+
+pub fn keygen(out: &mut String, path: &Path, force: bool) -> Result<(), Failure> {
+    let new = keyfile::keygen(path, force)?;
+    let key_id = glpi_key::KeyId::of_public_key(&new.public_key);
+    let _ = writeln!(
+        out,
+        "Wrote the issuer signing key to {} (mode 0600). Keep it secret and backed up offline.",
+        new.secret_path.display()
+    );
+    let _ = writeln!(
+        out,
+        "Wrote the issuer public key to {}. Install it where keys are verified.",
+        new.public_path.display()
+    );
+    let _ = writeln!(out, "Key id:              {key_id}");
+    let _ = writeln!(out, "Public key (hex):    {}", hex(&new.public_key));
+    let _ = write!(out, "{}", new.public_pem);
+    Ok(())
+}
+
+pub fn issue(out: &mut String, a: &IssueArgs) -> Result<(), Failure> {
+    let signing = keyfile::load_signing_key(&a.signing_key)?;
+    let issuer = Issuer::from_signing_key(signing);
+    let serial = match a.serial {
+        Some(s) => s,
+        None => Serial::random()
+            .map_err(|e| Failure::usage(format!("the system random generator failed: {e}")))?,
+    };
+    let issued_at = a
+        .issued_at
+        .unwrap_or_else(|| UnixTime::now().floor_to_minute());
+    let kind = a.kind.key_kind();
+    if a.entity.is_some() && kind != KeyKind::AgentEnrollment {
+        return Err(Failure::usage("--entity is only for agent enrollment keys")
+            .hint("add --kind agent, or leave --entity out"));
+    }
+    let mut claims = Claims::new(serial, kind, a.tier, &a.owner, issued_at);
+    if let Some(t) = a.not_before {
+        claims.not_before = t;
+    }
+    claims.expires_at = a.expires;
+    claims.instance = a.instance;
+    claims.entitlements = a.entitle.iter().fold(Entitlements::NONE, |all, e| all | *e);
+    claims.glpi_versions = a.glpi;
+    claims.max_assets = a.max_assets;
+    claims.entity = a.entity;
+    claims.supersedes = a.supersedes;
+    let key = issuer
+        .issue(&claims)
+        .map_err(|e| Failure::usage(e).hint("check the dates and the owner given"))?;
+    let style = if a.grouped {
+        TextStyle::Grouped
+    } else {
+        TextStyle::Compact
+    };
+    let _ = writeln!(out, "{}", key.text(style));
+    Ok(())
+}
+
+/// `verify --json` output.
+#[derive(Serialize)]
+struct VerifyJson {
+    /// `valid` or `invalid`.
+    status: &'static str,
+    /// Unix seconds the check was made at.
+    checked_at: u64,
+    /// Key id of the issuer key that signed it (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issuer_key_id: Option<String>,
+    /// The verified claims (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claims: Option<ClaimsJson>,
+    /// Why not (when invalid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorJson>,
+}
+
+#[derive(Serialize)]
+struct ErrorJson {
+    /// Stable error class (`Error::code()`): `expired`, `bad-signature`, ...
+    code: &'static str,
+    /// The message shown on stderr.
+    message: String,
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::usage(format!("cannot write JSON: {e}")))
+}
+
+pub fn verify(out: &mut String, a: &VerifyArgs) -> Result<(), Failure> {
+    let (trust, sources) = keyfile::load_trust(&a.trust)?;
+    let text = input::key_text(a.key.as_deref())?;
+    let now = a.now.unwrap_or_else(UnixTime::now);
+    let mut options = VerifyOptions::at(now);
+    if let Some(k) = a.kind {
+        options = options.with_kind(k.key_kind());
+    }
+    if let Some(i) = a.instance {
+        options = options.with_instance(i);
+    }
+    if let Some(v) = a.glpi {
+        options = options.with_glpi_version(v);
+    }
+    let failed = |out: &mut String, e: Error| -> Failure {
+        if a.json {
+            let doc = VerifyJson {
+                status: "invalid",
+                checked_at: now.as_secs(),
+                issuer_key_id: None,
+                claims: None,
+                error: Some(ErrorJson {
+                    code: e.code(),
+                    message: e.to_string(),
+                }),
+            };
+            match to_json(&doc) {
+                Ok(j) => {
+                    let _ = writeln!(out, "{j}");
+                }
+                Err(f) => return f,
+            }
+        }
+        explain(e, &text, &sources)
+    };
+    let key = UnverifiedKey::parse_with_trust(&text, &trust).map_err(|e| failed(out, e))?;
+    let license = key.verify(&trust, &options).map_err(|e| failed(out, e))?;
+    let claims = license.claims();
+    let issuer = license.issuer_key_id();
+    if a.json {
+        let doc = VerifyJson {
+            status: "valid",
+            checked_at: now.as_secs(),
+            issuer_key_id: Some(issuer.to_string()),
+            claims: Some(ClaimsJson::new(claims)),
+            error: None,
+        };
+        let _ = writeln!(out, "{}", to_json(&doc)?);
+        return Ok(());
+    }
+    let _ = writeln!(
+        out,
+        "VALID: {} key for {} ({} tier), signed by trusted issuer key {issuer}",
+        claims.kind,
+        show::printable(claims.owner),
+        claims.tier,
+    );
+    show::claims_table(out, claims, issuer, Some(now), a.instance.is_some());
+    let _ = writeln!(out, "  {:<14} {now}", "Checked at:");
+    Ok(())
+}
+
+/// The error line for a key that failed, with hints where they help.
+fn explain(e: Error, text: &str, sources: &[TrustSource]) -> Failure {
+    let mut f = Failure::invalid(e);
+    match e {
+        Error::Checksum(c) => {
+            if let Some(fix) = c.suggestion {
+                if let Some(corrected) = corrected_key(text, fix.position, fix.replacement) {
+                    f = f.hint(match fix.status {
+                        CorrectionStatus::ConfirmedBySignature => format!(
+                            "with that one symbol corrected the key is signed by a trusted issuer: {corrected}"
+                        ),
+                        CorrectionStatus::Unconfirmed => format!(
+                            "with that symbol corrected the key would read {corrected} (not confirmed: its issuer is not trusted here)"
+                        ),
+                    });
+                }
+            }
+        }
+        Error::ShortIdNotKey(id) => {
+            f = f.hint(format!(
+                "{id} only names a key; find the full key: it also starts with GLPI- but is far longer"
+            ));
+        }
+        Error::UnknownIssuer { .. } => {
+            let trusted: Vec<String> = sources
+                .iter()
+                .map(|s| format!("{} ({})", s.key_id, s.origin))
+                .collect();
+            f = f.hint(format!("issuer keys trusted here: {}", trusted.join(", ")));
+        }
+        Error::BadSignature => {
+            f = f.hint(
+                "a key that was retyped may hide a longer typo than the check catches; compare it with the original",
+            );
+        }
+        _ => {}
+    }
+    f
+}
+
+/// The key text with the character at 1-based `position` replaced, in canonical form.
+fn corrected_key(text: &str, position: usize, replacement: char) -> Option<String> {
+    let fixed: String = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + 1 == position { replacement } else { c })
+        .collect();
+    UnverifiedKey::parse(&fixed)
+        .ok()
+        .map(|k| k.text(TextStyle::Compact).to_string())
+}
+
+/// `inspect --json` output.
+#[derive(Serialize)]
+struct InspectJson {
+    /// Always `unverified`: nothing here is checked.
+    status: &'static str,
+    /// The key id named in the header.
+    issuer_key_id: String,
+    /// The kind named in the header.
+    kind: String,
+    /// The decoded claims, `null` if they do not decode.
+    claims: Option<ClaimsJson>,
+    /// Why the claims do not decode, `null` when they do.
+    claims_error: Option<String>,
+}
+
+pub fn inspect(out: &mut String, arg: Option<&str>, json: bool) -> Result<(), Failure> {
+    let text = input::key_text(arg)?;
+    let key = UnverifiedKey::parse(&text).map_err(|e| explain(e, &text, &[]))?;
+    let claims = key.unverified_claims();
+    if json {
+        let doc = InspectJson {
+            status: "unverified",
+            issuer_key_id: key.unverified_key_id().to_string(),
+            kind: key.unverified_kind().to_string(),
+            claims: claims.as_ref().ok().map(ClaimsJson::new),
+            claims_error: claims.as_ref().err().map(|e| e.to_string()),
+        };
+        let _ = writeln!(out, "{}", to_json(&doc)?);
+        return Ok(());
+    }
+    let _ = writeln!(
+        out,
+        "UNVERIFIED: decoded WITHOUT checking the signature; anyone can write a key that says this."
+    );
+    let _ = writeln!(out, "Use `glpi-key verify --trust ISSUER.pub` to check it.");
+    match claims {
+        Ok(c) => show::claims_table(out, &c, key.unverified_key_id(), None, false),
+        Err(e) => {
+            let _ = writeln!(out, "  {:<14} {}", "Kind:", key.unverified_kind());
+            let _ = writeln!(out, "  {:<14} {}", "Issuer key:", key.unverified_key_id());
+            if let Some(id) = key.unverified_short_id() {
+                let _ = writeln!(out, "  {:<14} {id}", "Short ID:");
+            }
+            let _ = writeln!(out, "  {:<14} do not decode: {e}", "Claims:");
+        }
+    }
+    Ok(())
+}
+
+pub fn id(out: &mut String, arg: Option<&str>) -> Result<(), Failure> {
+    let text = input::key_text(arg)?;
+    let id = match UnverifiedKey::parse(&text) {
+        Ok(key) => key.unverified_short_id().ok_or_else(|| {
+            Failure::invalid("the key's serial is out of range, so it has no short ID")
+        })?,
+        Err(Error::ShortIdNotKey(id)) => id,
+        Err(e) => return Err(explain(e, &text, &[])),
+    };
+    let _ = writeln!(out, "{id}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrected_key_replaces_by_character_position() {
+        let issuer = Issuer::from_secret_key_bytes(&[3; 32]);
+        let claims = Claims::new(
+            Serial::new(7).unwrap_or(Serial::MAX),
+            KeyKind::InstanceRegistration,
+            glpi_key::Tier::Basic,
+            "Ünïcode Owner",
+            UnixTime::from_secs(1_800_000_000 / 60 * 60),
+        );
+        let good = issuer
+            .issue(&claims)
+            .map(|k| k.text(TextStyle::Compact).to_string());
+        let good = good.unwrap_or_default();
+        let pos = 12;
+        let mut bad: Vec<char> = good.chars().collect();
+        let orig = bad[pos - 1];
+        bad[pos - 1] = if orig == 'Z' { 'Y' } else { 'Z' };
+        let bad: String = bad.into_iter().collect();
+        assert_eq!(corrected_key(&bad, pos, orig), Some(good));
+    }
+}

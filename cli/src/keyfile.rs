@@ -1,0 +1,223 @@
+//! Issuer key files: the signing key (PKCS#8 PEM, mode 0600) and public keys (SPKI PEM or
+//! 64 hex digits).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use glpi_key::{KeyId, TrustStore, TrustedKey};
+use zeroize::Zeroizing;
+
+use crate::failure::Failure;
+
+/// Public key files are small; anything bigger is the wrong file.
+const MAX_PUBLIC_KEY_FILE: u64 = 16 * 1024;
+
+/// A trusted issuer key and where it came from.
+pub struct TrustSource {
+    /// The key id.
+    pub key_id: KeyId,
+    /// The file (or inline value) it was read from.
+    pub origin: String,
+}
+
+/// Reads every `--trust` value into a store. A value is a file holding a PEM public key
+/// (`-----BEGIN PUBLIC KEY-----`) or 64 hex digits; a value that is not a file but is
+/// itself 64 hex digits is taken as the key.
+pub fn load_trust(values: &[String]) -> Result<(TrustStore, Vec<TrustSource>), Failure> {
+    let mut store = TrustStore::new();
+    let mut sources = Vec::new();
+    for value in values {
+        let bytes = read_public_key(value)?;
+        let key = TrustedKey::from_public_key_bytes(&bytes)
+            .map_err(|e| Failure::usage(format!("trust key {value}: {e}")))?;
+        store
+            .add(key)
+            .map_err(|e| Failure::usage(format!("trust key {value}: {e}")))?;
+        sources.push(TrustSource {
+            key_id: key.key_id(),
+            origin: value.clone(),
+        });
+    }
+    Ok((store, sources))
+}
+
+fn read_public_key(value: &str) -> Result<[u8; 32], Failure> {
+    let path = Path::new(value);
+    if !path.exists() {
+        if let Some(bytes) = parse_hex32(value) {
+            return Ok(bytes);
+        }
+        return Err(Failure::usage(format!(
+            "trust key file {value} does not exist"
+        ))
+        .hint("give the issuer's public key file (PEM, as written by `glpi-key keygen`) or its 64 hex digits"));
+    }
+    let meta = fs::metadata(path)
+        .map_err(|e| Failure::usage(format!("cannot read trust key file {value}: {e}")))?;
+    if !meta.is_file() || meta.len() > MAX_PUBLIC_KEY_FILE {
+        return Err(Failure::usage(format!(
+            "{value} is not a public key file (a directory, or far too large)"
+        )));
+    }
+    let text = fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read trust key file {value}: {e}")))?;
+    let wrong_file = || {
+        Failure::usage(format!(
+            "{value} holds no Ed25519 public key: expected a PEM \"PUBLIC KEY\" block or 64 hex digits"
+        ))
+    };
+    if text.contains("PRIVATE KEY") {
+        return Err(Failure::usage(format!(
+            "{value} is a private (signing) key, not a public key"
+        ))
+        .hint("give the .pub file written next to it by `glpi-key keygen`; never copy the signing key to the machines that verify"));
+    }
+    if text.contains("-----BEGIN") {
+        let key = VerifyingKey::from_public_key_pem(text.trim()).map_err(|_| wrong_file())?;
+        return Ok(key.to_bytes());
+    }
+    parse_hex32(text.trim()).ok_or_else(wrong_file)
+}
+
+/// 64 hex digits as 32 bytes.
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the issuer signing key, refusing a file that others can read.
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, Failure> {
+    let shown = path.display();
+    let meta = fs::metadata(path)
+        .map_err(|e| Failure::usage(format!("cannot read signing key file {shown}: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Failure::usage(format!(
+                "signing key file {shown} can be read by other users (mode {mode:04o}); refusing to use it"
+            ))
+            .hint(format!(
+                "make it private with: chmod 600 {shown} (and consider the key exposed if others could read it)"
+            )));
+        }
+    }
+    if !meta.is_file() || meta.len() > MAX_PUBLIC_KEY_FILE {
+        return Err(Failure::usage(format!("{shown} is not a signing key file")));
+    }
+    let text = Zeroizing::new(
+        fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read signing key file {shown}: {e}")))?,
+    );
+    SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| {
+        Failure::usage(format!(
+            "{shown} is not an Ed25519 signing key in PKCS#8 PEM form (\"PRIVATE KEY\")"
+        ))
+        .hint("make an issuer key with: glpi-key keygen --out issuer.key")
+    })
+}
+
+/// What `keygen` wrote.
+pub struct NewIssuer {
+    /// The signing key file.
+    pub secret_path: PathBuf,
+    /// The public key file.
+    pub public_path: PathBuf,
+    /// The public key in PEM form.
+    pub public_pem: String,
+    /// The 32-byte public key.
+    pub public_key: [u8; 32],
+}
+
+/// Makes a new issuer key from OS randomness and writes both files.
+pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
+    let public_path = out.with_extension("pub");
+    if public_path == out {
+        return Err(Failure::usage(format!(
+            "{} would be overwritten by the public key: name the signing key file something.key",
+            out.display()
+        )));
+    }
+    for p in [out, public_path.as_path()] {
+        if p.exists() && !force {
+            return Err(Failure::usage(format!(
+                "{} already exists; refusing to overwrite it",
+                p.display()
+            ))
+            .hint("choose another --out, or pass --force to replace the existing key (the old key is lost)"));
+        }
+    }
+    let mut seed = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(seed.as_mut())
+        .map_err(|e| Failure::usage(format!("the system random generator failed: {e}")))?;
+    let signing = SigningKey::from_bytes(&seed);
+    let pem = signing
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| Failure::usage(format!("cannot encode the signing key: {e}")))?;
+    let verifying = signing.verifying_key();
+    let public_pem = verifying
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))?;
+    write_private(out, pem.as_bytes(), force)?;
+    fs::write(&public_path, public_pem.as_bytes())
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", public_path.display())))?;
+    Ok(NewIssuer {
+        secret_path: out.to_path_buf(),
+        public_path,
+        public_pem,
+        public_key: verifying.to_bytes(),
+    })
+}
+
+/// Writes a new file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Failure> {
+    let shown = path.display();
+    if replace && path.exists() {
+        fs::remove_file(path)
+            .map_err(|e| Failure::usage(format!("cannot replace {shown}: {e}")))?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Failure::usage(format!("cannot create {shown}: {e}")))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::usage(format!("cannot write {shown}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let bytes: [u8; 32] = core::array::from_fn(|i| i as u8 * 7);
+        assert_eq!(parse_hex32(&hex(&bytes)), Some(bytes));
+        assert_eq!(parse_hex32(&hex(&bytes).to_uppercase()), Some(bytes));
+        assert_eq!(parse_hex32("00"), None);
+        assert_eq!(parse_hex32(&"g".repeat(64)), None);
+    }
+}

@@ -1,0 +1,207 @@
+//! `glpi-key`: issue, verify and inspect GLPI registration keys, offline.
+//!
+//! Exit codes: 0 success (the key is valid), 1 the key is not valid, 2 usage error (bad
+//! arguments, unreadable or malformed files). Every failure prints one `error:` line on stderr,
+//! sometimes followed by `hint:` lines.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod commands;
+mod demo;
+mod failure;
+mod input;
+mod keyfile;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use glpi_key::{
+    Entitlements, GlpiVersion, InstanceId, KeyKind, Serial, Tier, UnixTime, VersionRange,
+};
+
+/// Issue, verify and inspect GLPI registration keys, offline.
+///
+/// A key is a short text, GLPI-<body>-<check>, carrying claims signed by the vendor's issuer
+/// key. Anyone holding the issuer's public key can verify it with no network.
+/// New here? Run `glpi-key demo`.
+#[derive(Parser)]
+#[command(name = "glpi-key", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success (key valid), 1 key not valid, 2 usage or file error.";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a new issuer signing key (PKCS#8 PEM, mode 0600) and its public key (.pub).
+    Keygen(KeygenArgs),
+    /// Issue a key signed with an issuer signing key, and print it.
+    Issue(IssueArgs),
+    /// Verify a key offline against trusted issuer public keys.
+    #[command(after_help = EXIT_CODES)]
+    Verify(VerifyArgs),
+    /// Show what a key says WITHOUT verifying it (for support).
+    Inspect(InspectArgs),
+    /// Print the short ID of a key (or normalise a short ID).
+    Id(IdArgs),
+    /// Walk through issuing and verifying a key with a throwaway issuer (no files needed).
+    Demo,
+}
+
+#[derive(Args)]
+struct KeygenArgs {
+    /// Where to write the signing key; the public key goes next to it, with extension .pub.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace existing files (the old issuer key is lost).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The kind of key.
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    /// Registers a GLPI instance (the default).
+    #[value(alias = "instance-registration")]
+    Instance,
+    /// Enrolls inventory agents into an entity.
+    #[value(alias = "agent-enrollment")]
+    Agent,
+}
+
+impl Kind {
+    fn key_kind(self) -> KeyKind {
+        match self {
+            Kind::Instance => KeyKind::InstanceRegistration,
+            Kind::Agent => KeyKind::AgentEnrollment,
+        }
+    }
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    /// The issuer signing key (PKCS#8 PEM, from `glpi-key keygen`; must be mode 0600).
+    #[arg(long, value_name = "FILE")]
+    signing_key: PathBuf,
+    /// Subscription tier: free, starter, basic, standard or advanced.
+    #[arg(long, value_parser = input::tier)]
+    tier: Tier,
+    /// Who the key is issued to (1 to 96 bytes).
+    #[arg(long)]
+    owner: String,
+    /// End of validity: a date (valid through the end of that day, UTC) or an RFC 3339 time.
+    /// Without it the key never expires.
+    #[arg(long, value_name = "WHEN", value_parser = input::expires)]
+    expires: Option<UnixTime>,
+    /// Start of validity: a date (from 00:00 UTC) or an RFC 3339 time. Default: issue time.
+    #[arg(long, value_name = "WHEN", value_parser = input::key_start)]
+    not_before: Option<UnixTime>,
+    /// Issue time recorded in the key. Default: now, to the minute.
+    #[arg(long, value_name = "WHEN", value_parser = input::key_start)]
+    issued_at: Option<UnixTime>,
+    /// Bind the key to this GLPI instance UUID.
+    #[arg(long, value_name = "UUID", value_parser = input::instance)]
+    instance: Option<InstanceId>,
+    /// Entitlements, comma-separated: marketplace, network-plugins, l3-support.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = input::entitlement)]
+    entitle: Vec<Entitlements>,
+    /// GLPI versions covered, both ends included: 10.0..11.0, or one version.
+    #[arg(long, value_name = "RANGE", value_parser = input::glpi_range)]
+    glpi: Option<VersionRange>,
+    /// Most assets the instance may manage.
+    #[arg(long, value_name = "N")]
+    max_assets: Option<u32>,
+    /// Kind of key.
+    #[arg(long, value_enum, default_value = "instance")]
+    kind: Kind,
+    /// Entity the agents join (agent keys only).
+    #[arg(long, value_name = "N")]
+    entity: Option<u32>,
+    /// The key this one replaces: its serial or short ID.
+    #[arg(long, value_name = "SERIAL", value_parser = input::serial)]
+    supersedes: Option<Serial>,
+    /// Serial of the new key (0x-hex, decimal or short ID). Default: random.
+    #[arg(long, value_name = "SERIAL", value_parser = input::serial)]
+    serial: Option<Serial>,
+    /// Print the key in groups of five symbols, for reading aloud or typing.
+    #[arg(long)]
+    grouped: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The key, @FILE to read it from a file, or - for standard input (the default).
+    #[arg(value_name = "KEY|@FILE|-")]
+    key: Option<String>,
+    /// A trusted issuer public key: a PEM file, a file of 64 hex digits, or the 64 hex digits.
+    /// Repeat for several issuers.
+    #[arg(long, value_name = "PUBKEY", required = true)]
+    trust: Vec<String>,
+    /// Check at this time instead of the system clock: date, RFC 3339 time or Unix seconds.
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    now: Option<UnixTime>,
+    /// This GLPI instance's UUID: a key bound to another instance is refused.
+    #[arg(long, value_name = "UUID", value_parser = input::instance)]
+    instance: Option<InstanceId>,
+    /// This GLPI version: a key not covering it is refused.
+    #[arg(long, value_name = "VERSION", value_parser = input::glpi_version)]
+    glpi: Option<GlpiVersion>,
+    /// Require this kind of key.
+    #[arg(long, value_enum)]
+    kind: Option<Kind>,
+    /// Print the result as JSON on stdout (see cli/README.md for the fields).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// The key, @FILE, or - for standard input.
+    #[arg(value_name = "KEY|@FILE|-")]
+    key: Option<String>,
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct IdArgs {
+    /// A key or a short ID, @FILE, or - for standard input.
+    #[arg(value_name = "KEY|@FILE|-")]
+    key: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version exit 0; usage errors exit 2, with clap's message.
+        Err(e) => e.exit(),
+    };
+    let mut out = String::new();
+    let result = match cli.command {
+        Command::Keygen(a) => commands::keygen(&mut out, &a.out, a.force),
+        Command::Issue(a) => commands::issue(&mut out, &a),
+        Command::Verify(a) => commands::verify(&mut out, &a),
+        Command::Inspect(a) => commands::inspect(&mut out, a.key.as_deref(), a.json),
+        Command::Id(a) => commands::id(&mut out, a.key.as_deref()),
+        Command::Demo => demo::run(&mut out),
+    };
+    // A closed pipe (`glpi-key demo | head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(failure.render().as_bytes());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
