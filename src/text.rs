@@ -262,6 +262,12 @@ impl<'a> Text<'a> {
         Text { body, hrp, style }
     }
 
+    /// Low level: any bytes written as key text (prefix, symbols, a valid check), whether or
+    /// not they form a valid key. For tools, test vectors and tests that build hostile keys.
+    pub fn of_key_body(body: &'a [u8], style: TextStyle) -> Self {
+        Text::new(body, crate::key::KEY_HRP, style)
+    }
+
     /// Length of the text in characters (all ASCII, so also in bytes).
     pub fn len(&self) -> usize {
         let symbols = base32::symbols_for_bytes(self.body.len());
