@@ -67,7 +67,7 @@ pub struct ExtensionJson {
     /// The tag (even: informational).
     pub tag: u16,
     /// The value, lowercase hex.
-    pub value: String,
+    pub value_hex: String,
 }
 
 impl ClaimsJson {
@@ -97,7 +97,7 @@ impl ClaimsJson {
                 .iter()
                 .map(|e| ExtensionJson {
                     tag: e.tag,
-                    value: hex(e.value),
+                    value_hex: hex(e.value),
                 })
                 .collect(),
         }
