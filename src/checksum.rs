@@ -35,15 +35,13 @@ const GENERATOR: [u32; 5] = [
 
 /// One step of the BCH polymod: feeds one 5-bit value into the running residue.
 #[inline]
-pub const fn step(residue: u32, value: u8) -> u32 {
+pub fn step(residue: u32, value: u8) -> u32 {
     let top = residue >> 25;
-    let mut chk = ((residue & 0x01ff_ffff) << 5) ^ (value as u32 & 31);
-    let mut i = 0;
-    while i < 5 {
+    let mut chk = ((residue & 0x01ff_ffff) << 5) ^ (u32::from(value) & 31);
+    for (i, g) in GENERATOR.iter().enumerate() {
         if (top >> i) & 1 == 1 {
-            chk ^= GENERATOR[i];
+            chk ^= g;
         }
-        i += 1;
     }
     chk
 }

@@ -31,7 +31,14 @@ struct Spec {
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
-        (0u64..1 << 60, any::<bool>(), 0u8..5, "\\PC{1,24}", 0u32..60_000_000, -100_000i32..100_000),
+        (
+            0u64..1 << 60,
+            any::<bool>(),
+            0u8..5,
+            "\\PC{1,24}",
+            0u32..60_000_000,
+            -100_000i32..100_000,
+        ),
         (
             proptest::option::of(1u32..10_000_000),
             proptest::option::of(any::<[u8; 16]>()),
@@ -42,35 +49,59 @@ fn spec() -> impl Strategy<Value = Spec> {
             proptest::option::of(0u64..1 << 60),
         ),
     )
-        .prop_map(|((serial, agent, tier, owner, issued_min, nb_offset), (validity, instance, entitlements, versions, max_assets, entity, supersedes))| Spec {
-            serial,
-            agent,
-            tier,
-            owner,
-            issued_min,
-            nb_offset: nb_offset.max(-(issued_min as i32)),
-            validity,
-            instance,
-            entitlements,
-            versions,
-            max_assets,
-            entity: if agent { entity } else { None },
-            supersedes,
-        })
+        .prop_map(
+            |(
+                (serial, agent, tier, owner, issued_min, nb_offset),
+                (validity, instance, entitlements, versions, max_assets, entity, supersedes),
+            )| Spec {
+                serial,
+                agent,
+                tier,
+                owner,
+                issued_min,
+                nb_offset: nb_offset.max(-(issued_min as i32)),
+                validity,
+                instance,
+                entitlements,
+                versions,
+                max_assets,
+                entity: if agent { entity } else { None },
+                supersedes,
+            },
+        )
 }
 
 fn claims(s: &Spec) -> Claims<'_> {
-    let kind = if s.agent { KeyKind::AgentEnrollment } else { KeyKind::InstanceRegistration };
+    let kind = if s.agent {
+        KeyKind::AgentEnrollment
+    } else {
+        KeyKind::InstanceRegistration
+    };
     let issued = UnixTime::from_secs(u64::from(s.issued_min) * 60);
-    let mut c = Claims::new(Serial::new(s.serial).unwrap(), kind, Tier::ALL[s.tier as usize], &s.owner, issued);
+    let mut c = Claims::new(
+        Serial::new(s.serial).unwrap(),
+        kind,
+        Tier::ALL[s.tier as usize],
+        &s.owner,
+        issued,
+    );
     let nb = (i64::from(s.issued_min) + i64::from(s.nb_offset)) as u64 * 60;
     c.not_before = UnixTime::from_secs(nb);
-    c.expires_at = s.validity.map(|v| UnixTime::from_secs(nb + u64::from(v) * 60));
+    c.expires_at = s
+        .validity
+        .map(|v| UnixTime::from_secs(nb + u64::from(v) * 60));
     c.instance = s.instance.map(InstanceId);
     c.entitlements = Entitlements::from_bits(s.entitlements);
     c.glpi_versions = s.versions.map(|(a, b, c2, d)| {
-        let (lo, hi) = if (a, b) <= (c2, d) { ((a, b), (c2, d)) } else { ((c2, d), (a, b)) };
-        VersionRange { min: GlpiVersion::new(lo.0, lo.1), max: GlpiVersion::new(hi.0, hi.1) }
+        let (lo, hi) = if (a, b) <= (c2, d) {
+            ((a, b), (c2, d))
+        } else {
+            ((c2, d), (a, b))
+        };
+        VersionRange {
+            min: GlpiVersion::new(lo.0, lo.1),
+            max: GlpiVersion::new(hi.0, hi.1),
+        }
     });
     c.max_assets = s.max_assets;
     c.entity = s.entity;

@@ -21,7 +21,8 @@ fn hex32(s: &str) -> [u8; 32] {
 fn trust(doc: &Value) -> TrustStore {
     let mut store = TrustStore::new();
     for t in doc["trust"].as_array().unwrap() {
-        let key = TrustedKey::from_public_key_bytes(&hex32(t["public_key_hex"].as_str().unwrap())).unwrap();
+        let key = TrustedKey::from_public_key_bytes(&hex32(t["public_key_hex"].as_str().unwrap()))
+            .unwrap();
         assert_eq!(key.key_id().to_string(), t["key_id"].as_str().unwrap());
         store.add(key).unwrap();
     }
@@ -36,12 +37,26 @@ fn claims_match(c: &Claims<'_>, want: &Value) {
     assert_eq!(c.owner, want["owner"]);
     assert_eq!(c.issued_at.as_secs(), want["issued_at"].as_u64().unwrap());
     assert_eq!(c.not_before.as_secs(), want["not_before"].as_u64().unwrap());
-    assert_eq!(c.expires_at.map(|t| t.as_secs()), want["expires_at"].as_u64());
-    assert_eq!(c.instance.map(|i| i.to_string()).as_deref(), want["instance"].as_str());
-    assert_eq!(u64::from(c.entitlements.bits()), want["entitlement_bits"].as_u64().unwrap());
+    assert_eq!(
+        c.expires_at.map(|t| t.as_secs()),
+        want["expires_at"].as_u64()
+    );
+    assert_eq!(
+        c.instance.map(|i| i.to_string()).as_deref(),
+        want["instance"].as_str()
+    );
+    assert_eq!(
+        u64::from(c.entitlements.bits()),
+        want["entitlement_bits"].as_u64().unwrap()
+    );
     assert_eq!(c.max_assets.map(u64::from), want["max_assets"].as_u64());
     assert_eq!(c.entity.map(u64::from), want["entity"].as_u64());
-    assert_eq!(c.supersedes.map(|s| format!("{:016x}", s.value())).as_deref(), want["supersedes"].as_str());
+    assert_eq!(
+        c.supersedes
+            .map(|s| format!("{:016x}", s.value()))
+            .as_deref(),
+        want["supersedes"].as_str()
+    );
     match (&c.glpi_versions, &want["glpi_versions"]) {
         (None, Value::Null) => {}
         (Some(r), w) => {
@@ -68,8 +83,12 @@ fn every_vector_gives_its_expected_outcome() {
             Some("agent-enrollment") => Some(KeyKind::AgentEnrollment),
             Some(other) => panic!("{name}: unknown kind {other}"),
         };
-        options.instance = v["instance"].as_str().map(|s| InstanceId::parse(s).unwrap());
-        options.glpi_version = v["glpi_version"].as_str().map(|s| GlpiVersion::parse(s).unwrap());
+        options.instance = v["instance"]
+            .as_str()
+            .map(|s| InstanceId::parse(s).unwrap());
+        options.glpi_version = v["glpi_version"]
+            .as_str()
+            .map(|s| GlpiVersion::parse(s).unwrap());
         let key = v["key"].as_str().unwrap();
         let outcome = UnverifiedKey::parse_with_trust(key, &store).and_then(|k| {
             let license = k.verify(&store, &options)?;
@@ -80,9 +99,17 @@ fn every_vector_gives_its_expected_outcome() {
             Ok(()) => "valid",
             Err(e) => e.code(),
         };
-        assert_eq!(got, v["expect"].as_str().unwrap(), "vector {name}: {outcome:?}");
+        assert_eq!(
+            got,
+            v["expect"].as_str().unwrap(),
+            "vector {name}: {outcome:?}"
+        );
         if let Err(e) = &outcome {
-            assert_eq!(e.to_string(), v["message"].as_str().unwrap(), "vector {name}");
+            assert_eq!(
+                e.to_string(),
+                v["message"].as_str().unwrap(),
+                "vector {name}"
+            );
         } else {
             valid += 1;
         }
@@ -93,8 +120,19 @@ fn every_vector_gives_its_expected_outcome() {
 #[test]
 fn sample_key_file_is_the_first_valid_vector() {
     let doc = load();
-    let sample = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors/sample-standard.key")).unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/spec/vectors/sample-standard.key"
+    ))
+    .unwrap();
     assert_eq!(sample.trim(), doc["vectors"][0]["key"].as_str().unwrap());
-    let hex = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors/test-issuer.pub.hex")).unwrap();
-    assert_eq!(hex.trim(), doc["trust"][0]["public_key_hex"].as_str().unwrap());
+    let hex = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/spec/vectors/test-issuer.pub.hex"
+    ))
+    .unwrap();
+    assert_eq!(
+        hex.trim(),
+        doc["trust"][0]["public_key_hex"].as_str().unwrap()
+    );
 }

@@ -52,7 +52,12 @@ struct Vector {
 }
 
 impl Vector {
-    fn new(name: &'static str, description: &'static str, key: String, expect: &'static str) -> Self {
+    fn new(
+        name: &'static str,
+        description: &'static str,
+        key: String,
+        expect: &'static str,
+    ) -> Self {
         Vector {
             name,
             description,
@@ -76,7 +81,8 @@ fn typical(serial: u64) -> Claims<'static> {
     );
     c.expires_at = Some(date(2031, 1, 1));
     c.instance = InstanceId::parse(INSTANCE);
-    c.entitlements = Entitlements::MARKETPLACE | Entitlements::NETWORK_PLUGINS | Entitlements::L3_SUPPORT;
+    c.entitlements =
+        Entitlements::MARKETPLACE | Entitlements::NETWORK_PLUGINS | Entitlements::L3_SUPPORT;
     c
 }
 
@@ -104,7 +110,14 @@ fn symbols_of_text(text: &str) -> Vec<u8> {
 }
 
 /// Signs raw header fields and claims bytes, bypassing every check the issuer makes.
-fn sign_raw(sk: &SigningKey, version: u8, kind: u8, key_id: [u8; 4], tag: &str, claims: &[u8]) -> String {
+fn sign_raw(
+    sk: &SigningKey,
+    version: u8,
+    kind: u8,
+    key_id: [u8; 4],
+    tag: &str,
+    claims: &[u8],
+) -> String {
     let header = [version, kind, key_id[0], key_id[1], key_id[2], key_id[3]];
     let mut msg = tag.as_bytes().to_vec();
     msg.push(0);
@@ -130,7 +143,11 @@ fn replace_char(s: &str, index: usize, c: char) -> String {
 }
 
 fn other_symbol(c: char) -> char {
-    if c == 'Q' { 'R' } else { 'Q' }
+    if c == 'Q' {
+        'R'
+    } else {
+        'Q'
+    }
 }
 
 fn claims_json(c: &Claims<'_>) -> Value {
@@ -183,20 +200,47 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     out.push(Vector::new("valid-standard-instance", "Typical registration key: Standard tier, ACME Corp, bound to one instance, three entitlements, expires 2031-01-01.", standard.clone(), "valid"));
 
     let mut v = Vector::new("valid-standard-grouped-lowercase-wrapped", "The typical key grouped, lowercased, wrapped over lines and quoted, as mail clients deliver it.", String::new(), "valid");
-    let grouped = issuer.issue_string(&typical(0x0123_4567_89ab_cdef), TextStyle::Grouped).unwrap_or_default();
+    let grouped = issuer
+        .issue_string(&typical(0x0123_4567_89ab_cdef), TextStyle::Grouped)
+        .unwrap_or_default();
     let lower = grouped.to_lowercase();
     v.key = format!("  \"{}\n  {}\"\n", &lower[..60], &lower[60..]);
     out.push(v);
 
-    let mut v = Vector::new("valid-o-and-l-for-digits", "The typical key with every 0 typed as O and every 1 typed as L.", standard.replace('0', "O").replace('1', "L").replacen("GLPL", "GLPI", 1), "valid");
+    let mut v = Vector::new(
+        "valid-o-and-l-for-digits",
+        "The typical key with every 0 typed as O and every 1 typed as L.",
+        standard
+            .replace('0', "O")
+            .replace('1', "L")
+            .replacen("GLPL", "GLPI", 1),
+        "valid",
+    );
     v.now = date(2027, 6, 1);
     out.push(v);
 
-    let mut free = Claims::new(Serial::new(0x0000_0000_0000_0001).unwrap_or(Serial::MAX), KeyKind::InstanceRegistration, Tier::Free, "Community user", date(2026, 1, 1));
+    let mut free = Claims::new(
+        Serial::new(0x0000_0000_0000_0001).unwrap_or(Serial::MAX),
+        KeyKind::InstanceRegistration,
+        Tier::Free,
+        "Community user",
+        date(2026, 1, 1),
+    );
     free.expires_at = None;
-    out.push(Vector::new("valid-free-perpetual", "Free community key: no expiry, no instance binding, no entitlements.", compact(&free), "valid"));
+    out.push(Vector::new(
+        "valid-free-perpetual",
+        "Free community key: no expiry, no instance binding, no entitlements.",
+        compact(&free),
+        "valid",
+    ));
 
-    let mut agent = Claims::new(Serial::new(0x0555_0000_aaaa_ffff).unwrap_or(Serial::MAX), KeyKind::AgentEnrollment, Tier::Advanced, "ACME Corp", date(2026, 11, 2));
+    let mut agent = Claims::new(
+        Serial::new(0x0555_0000_aaaa_ffff).unwrap_or(Serial::MAX),
+        KeyKind::AgentEnrollment,
+        Tier::Advanced,
+        "ACME Corp",
+        date(2026, 11, 2),
+    );
     agent.entity = Some(7);
     agent.expires_at = Some(date(2028, 1, 1));
     agent.max_assets = Some(5000);
@@ -206,12 +250,21 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     out.push(v);
 
     let ext = [2u8, 3, 0xca, 0xfe, 0x01];
-    let mut all = Claims::new(Serial::new(0x0fff_ffff_ffff_fffe).unwrap_or(Serial::MAX), KeyKind::InstanceRegistration, Tier::Advanced, "Société Générale — Ünïcødé ✓", date(2026, 10, 15).saturating_add_secs(13 * 3600 + 37 * 60));
+    let mut all = Claims::new(
+        Serial::new(0x0fff_ffff_ffff_fffe).unwrap_or(Serial::MAX),
+        KeyKind::InstanceRegistration,
+        Tier::Advanced,
+        "Société Générale — Ünïcødé ✓",
+        date(2026, 10, 15).saturating_add_secs(13 * 3600 + 37 * 60),
+    );
     all.not_before = date(2026, 11, 1);
     all.expires_at = Some(date(2027, 11, 1).saturating_add_secs(12 * 3600));
     all.instance = InstanceId::parse(INSTANCE);
     all.entitlements = Entitlements::from_bits(0b1000_0011);
-    all.glpi_versions = Some(glpi_key::VersionRange { min: GlpiVersion::new(10, 0), max: GlpiVersion::new(11, 0) });
+    all.glpi_versions = Some(glpi_key::VersionRange {
+        min: GlpiVersion::new(10, 0),
+        max: GlpiVersion::new(11, 0),
+    });
     all.max_assets = Some(250_000);
     all.supersedes = Serial::new(0x0123_4567_89ab_cdef);
     all.extensions = Extensions::from_encoded(&ext).unwrap_or_default();
@@ -227,7 +280,9 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     longest.serial = Serial::MAX;
     longest.issued_at = UnixTime::from_secs(u64::from(u32::MAX) * 60);
     longest.not_before = UnixTime::from_secs((u64::from(u32::MAX) - (1 << 30)) * 60);
-    longest.expires_at = Some(UnixTime::from_secs((u64::from(u32::MAX) - (1 << 30) + u64::from(u32::MAX)) * 60));
+    longest.expires_at = Some(UnixTime::from_secs(
+        (u64::from(u32::MAX) - (1 << 30) + u64::from(u32::MAX)) * 60,
+    ));
     longest.entitlements = Entitlements::from_bits(u32::MAX);
     longest.glpi_versions = all.glpi_versions;
     longest.max_assets = Some(u32::MAX);
@@ -237,29 +292,91 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     let mut block = [0u8; glpi_key::MAX_EXTENSIONS_LEN];
     block[1] = 62;
     longest.extensions = Extensions::from_encoded(&block).unwrap_or_default();
-    let mut v = Vector::new("valid-longest", "The longest key the format allows: every field at its largest.", compact(&longest), "valid");
+    let mut v = Vector::new(
+        "valid-longest",
+        "The longest key the format allows: every field at its largest.",
+        compact(&longest),
+        "valid",
+    );
     v.now = UnixTime::from_secs((u64::from(u32::MAX) - (1 << 30)) * 60);
     out.push(v);
 
     // --- typos and damage -------------------------------------------------------------------
     let pos = 30;
     let c = standard.chars().nth(pos).unwrap_or('0');
-    out.push(Vector::new("typo-one-symbol", "One symbol of the typical key mistyped: the check fails (and locates it).", replace_char(&standard, pos, other_symbol(c)), "checksum"));
+    out.push(Vector::new(
+        "typo-one-symbol",
+        "One symbol of the typical key mistyped: the check fails (and locates it).",
+        replace_char(&standard, pos, other_symbol(c)),
+        "checksum",
+    ));
     let mut swapped: Vec<char> = standard.chars().collect();
     let i = (40..).find(|&i| swapped[i] != swapped[i + 1]).unwrap_or(40);
     swapped.swap(i, i + 1);
-    out.push(Vector::new("typo-adjacent-transposition", "Two adjacent symbols swapped.", swapped.into_iter().collect(), "checksum"));
-    out.push(Vector::new("truncated", "The typical key with its last 10 characters cut off.", standard[..standard.len() - 10].to_string(), "wrong-length"));
+    out.push(Vector::new(
+        "typo-adjacent-transposition",
+        "Two adjacent symbols swapped.",
+        swapped.into_iter().collect(),
+        "checksum",
+    ));
+    out.push(Vector::new(
+        "truncated",
+        "The typical key with its last 10 characters cut off.",
+        standard[..standard.len() - 10].to_string(),
+        "wrong-length",
+    ));
     let mut dropped = standard.clone();
     dropped.remove(50);
-    out.push(Vector::new("dropped-symbol", "One symbol left out in the middle.", dropped, "wrong-length"));
-    out.push(Vector::new("over-long", "One extra symbol inserted into the body: no key has that many symbols.", format!("{}A{}", &standard[..50], &standard[50..]), "wrong-length"));
-    out.push(Vector::new("two-symbols-inserted", "Two extra symbols inserted: a possible length, so the check catches it.", format!("{}AA{}", &standard[..50], &standard[50..]), "checksum"));
-    out.push(Vector::new("not-a-glpi-key", "Some other product's key.", "XXXX-1234-ABCD-5678".into(), "not-a-glpi-key"));
-    out.push(Vector::new("empty", "Nothing but white space and quotes.", "  \"\"  ".into(), "empty"));
-    out.push(Vector::new("invalid-character-cyrillic", "A Cyrillic А (U+0410) in place of a Latin A: reported with its position, not mapped.", replace_char(&standard, 20, '\u{0410}'), "invalid-character"));
-    out.push(Vector::new("invalid-character-u", "The letter U, which the alphabet leaves out.", replace_char(&standard, 20, 'U'), "invalid-character"));
-    out.push(Vector::new("short-id", "A key's short ID given where a key is needed.", Serial::new(0x0123_4567_89ab_cdef).map(|s| s.short_id().to_string()).unwrap_or_default(), "short-id"));
+    out.push(Vector::new(
+        "dropped-symbol",
+        "One symbol left out in the middle.",
+        dropped,
+        "wrong-length",
+    ));
+    out.push(Vector::new(
+        "over-long",
+        "One extra symbol inserted into the body: no key has that many symbols.",
+        format!("{}A{}", &standard[..50], &standard[50..]),
+        "wrong-length",
+    ));
+    out.push(Vector::new(
+        "two-symbols-inserted",
+        "Two extra symbols inserted: a possible length, so the check catches it.",
+        format!("{}AA{}", &standard[..50], &standard[50..]),
+        "checksum",
+    ));
+    out.push(Vector::new(
+        "not-a-glpi-key",
+        "Some other product's key.",
+        "XXXX-1234-ABCD-5678".into(),
+        "not-a-glpi-key",
+    ));
+    out.push(Vector::new(
+        "empty",
+        "Nothing but white space and quotes.",
+        "  \"\"  ".into(),
+        "empty",
+    ));
+    out.push(Vector::new(
+        "invalid-character-cyrillic",
+        "A Cyrillic А (U+0410) in place of a Latin A: reported with its position, not mapped.",
+        replace_char(&standard, 20, '\u{0410}'),
+        "invalid-character",
+    ));
+    out.push(Vector::new(
+        "invalid-character-u",
+        "The letter U, which the alphabet leaves out.",
+        replace_char(&standard, 20, 'U'),
+        "invalid-character",
+    ));
+    out.push(Vector::new(
+        "short-id",
+        "A key's short ID given where a key is needed.",
+        Serial::new(0x0123_4567_89ab_cdef)
+            .map(|s| s.short_id().to_string())
+            .unwrap_or_default(),
+        "short-id",
+    ));
 
     // Non-zero padding bits in the last body symbol, with a valid check recomputed.
     let mut syms = symbols_of_text(&standard);
@@ -270,71 +387,232 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
             *last |= 1;
         }
     }
-    out.push(Vector::new("non-canonical-padding", "Non-zero padding bits in the last body symbol, check recomputed.", text_of_symbols(&syms), "non-canonical"));
+    out.push(Vector::new(
+        "non-canonical-padding",
+        "Non-zero padding bits in the last body symbol, check recomputed.",
+        text_of_symbols(&syms),
+        "non-canonical",
+    ));
 
     // --- tampering ---------------------------------------------------------------------------
     let key = UnverifiedKey::parse(&standard).ok();
-    let body = key.as_ref().map(|k| k.as_bytes().to_vec()).unwrap_or_default();
+    let body = key
+        .as_ref()
+        .map(|k| k.as_bytes().to_vec())
+        .unwrap_or_default();
     let mut tier = body.clone();
     tier[6 + 8] = Tier::Advanced.to_byte();
-    out.push(Vector::new("tampered-tier", "Tier changed from Standard to Advanced, check recomputed: the signature fails.", Text::of_key_body(&tier, TextStyle::Compact).to_string(), "bad-signature"));
+    out.push(Vector::new(
+        "tampered-tier",
+        "Tier changed from Standard to Advanced, check recomputed: the signature fails.",
+        Text::of_key_body(&tier, TextStyle::Compact).to_string(),
+        "bad-signature",
+    ));
     let mut sig = body.clone();
     let last = sig.len() - 1;
     sig[last - 20] ^= 0x01;
-    out.push(Vector::new("tampered-signature", "One bit of the signature flipped, check recomputed.", Text::of_key_body(&sig, TextStyle::Compact).to_string(), "bad-signature"));
+    out.push(Vector::new(
+        "tampered-signature",
+        "One bit of the signature flipped, check recomputed.",
+        Text::of_key_body(&sig, TextStyle::Compact).to_string(),
+        "bad-signature",
+    ));
     let mut owner_changed = body.clone();
     owner_changed[6 + 8 + 1 + 1 + 1 + 1] = b'E';
-    out.push(Vector::new("tampered-owner", "First letter of the owner changed, check recomputed.", Text::of_key_body(&owner_changed, TextStyle::Compact).to_string(), "bad-signature"));
+    out.push(Vector::new(
+        "tampered-owner",
+        "First letter of the owner changed, check recomputed.",
+        Text::of_key_body(&owner_changed, TextStyle::Compact).to_string(),
+        "bad-signature",
+    ));
 
-    out.push(Vector::new("unknown-issuer", "Signed by an issuer key that is not in the trust store.", other.issue_string(&typical(0x0123_4567_89ab_cdef), TextStyle::Compact).unwrap_or_default(), "unknown-issuer"));
-    let forged = sign_raw(other.signing_key(), 1, 1, id, "glpi-key/v1/instance-registration", &claims_bytes(&typical(0x0123_4567_89ab_cdef)));
-    out.push(Vector::new("forged-key-id", "Signed by another issuer, but the header names the test issuer's key id.", forged, "bad-signature"));
+    out.push(Vector::new(
+        "unknown-issuer",
+        "Signed by an issuer key that is not in the trust store.",
+        other
+            .issue_string(&typical(0x0123_4567_89ab_cdef), TextStyle::Compact)
+            .unwrap_or_default(),
+        "unknown-issuer",
+    ));
+    let forged = sign_raw(
+        other.signing_key(),
+        1,
+        1,
+        id,
+        "glpi-key/v1/instance-registration",
+        &claims_bytes(&typical(0x0123_4567_89ab_cdef)),
+    );
+    out.push(Vector::new(
+        "forged-key-id",
+        "Signed by another issuer, but the header names the test issuer's key id.",
+        forged,
+        "bad-signature",
+    ));
     out.push(Vector::new("wrong-domain-tag", "Signed by the test issuer over the agent-enrollment domain tag, presented as an instance key.", sign_raw(issuer_sk, 1, 1, id, "glpi-key/v1/agent-enrollment", &claims_bytes(&typical(0x0123_4567_89ab_cdef))), "bad-signature"));
 
     // --- header problems ----------------------------------------------------------------------
-    out.push(Vector::new("unsupported-version", "Format version 2 in the header (validly signed).", sign_raw(issuer_sk, 2, 1, id, "glpi-key/v2/instance-registration", &claims_bytes(&typical(0x0123_4567_89ab_cdef))), "unsupported-version"));
-    out.push(Vector::new("unknown-object-kind", "Object kind 9 in the header.", sign_raw(issuer_sk, 1, 9, id, "glpi-key/v1/unknown", &claims_bytes(&typical(0x0123_4567_89ab_cdef))), "unknown-object-kind"));
-    out.push(Vector::new("revocation-list-as-key", "A body whose header says revocation list (kind 3), given as a key.", sign_raw(issuer_sk, 1, 3, id, "glpi-key/v1/revocation-list", &claims_bytes(&typical(0x0123_4567_89ab_cdef))), "wrong-object-kind"));
-    let mut v = Vector::new("agent-key-where-instance-key-needed", "A valid agent enrollment key checked where an instance registration key is required.", agent_text, "wrong-object-kind");
+    out.push(Vector::new(
+        "unsupported-version",
+        "Format version 2 in the header (validly signed).",
+        sign_raw(
+            issuer_sk,
+            2,
+            1,
+            id,
+            "glpi-key/v2/instance-registration",
+            &claims_bytes(&typical(0x0123_4567_89ab_cdef)),
+        ),
+        "unsupported-version",
+    ));
+    out.push(Vector::new(
+        "unknown-object-kind",
+        "Object kind 9 in the header.",
+        sign_raw(
+            issuer_sk,
+            1,
+            9,
+            id,
+            "glpi-key/v1/unknown",
+            &claims_bytes(&typical(0x0123_4567_89ab_cdef)),
+        ),
+        "unknown-object-kind",
+    ));
+    out.push(Vector::new(
+        "revocation-list-as-key",
+        "A body whose header says revocation list (kind 3), given as a key.",
+        sign_raw(
+            issuer_sk,
+            1,
+            3,
+            id,
+            "glpi-key/v1/revocation-list",
+            &claims_bytes(&typical(0x0123_4567_89ab_cdef)),
+        ),
+        "wrong-object-kind",
+    ));
+    let mut v = Vector::new(
+        "agent-key-where-instance-key-needed",
+        "A valid agent enrollment key checked where an instance registration key is required.",
+        agent_text,
+        "wrong-object-kind",
+    );
     v.kind = Some(KeyKind::InstanceRegistration);
     out.push(v);
 
     // --- malformed but validly signed claims ----------------------------------------------------
     let mut bad_tier = claims_bytes(&typical(0x0123_4567_89ab_cdef));
     bad_tier[8] = 9;
-    out.push(Vector::new("malformed-unknown-tier", "Validly signed claims with tier value 9.", sign_raw(issuer_sk, 1, 1, id, "glpi-key/v1/instance-registration", &bad_tier), "malformed-claims"));
+    out.push(Vector::new(
+        "malformed-unknown-tier",
+        "Validly signed claims with tier value 9.",
+        sign_raw(
+            issuer_sk,
+            1,
+            1,
+            id,
+            "glpi-key/v1/instance-registration",
+            &bad_tier,
+        ),
+        "malformed-claims",
+    ));
     let mut critical = free;
     critical.expires_at = None;
     let mut crit = claims_bytes(&critical);
     crit[9] |= 1 << 6; // extensions present
     crit.extend_from_slice(&[2, 1, 0]); // block of 2 bytes: tag 1 (critical), empty value
-    out.push(Vector::new("malformed-unknown-critical-extension", "Validly signed claims carrying critical extension 1, unknown to version 1.", sign_raw(issuer_sk, 1, 1, id, "glpi-key/v1/instance-registration", &crit), "malformed-claims"));
+    out.push(Vector::new(
+        "malformed-unknown-critical-extension",
+        "Validly signed claims carrying critical extension 1, unknown to version 1.",
+        sign_raw(
+            issuer_sk,
+            1,
+            1,
+            id,
+            "glpi-key/v1/instance-registration",
+            &crit,
+        ),
+        "malformed-claims",
+    ));
     let mut trailing = claims_bytes(&typical(0x0123_4567_89ab_cdef));
     trailing.push(0);
-    out.push(Vector::new("malformed-trailing-byte", "Validly signed claims with one byte left over.", sign_raw(issuer_sk, 1, 1, id, "glpi-key/v1/instance-registration", &trailing), "malformed-claims"));
+    out.push(Vector::new(
+        "malformed-trailing-byte",
+        "Validly signed claims with one byte left over.",
+        sign_raw(
+            issuer_sk,
+            1,
+            1,
+            id,
+            "glpi-key/v1/instance-registration",
+            &trailing,
+        ),
+        "malformed-claims",
+    ));
     let mut long_varint = claims_bytes(&typical(0x0123_4567_89ab_cdef));
     let e = long_varint.remove(10);
     long_varint.insert(10, 0x80 | e);
     long_varint.insert(11, 0x00);
-    out.push(Vector::new("malformed-non-canonical-varint", "Validly signed claims whose entitlements varint uses two bytes for a one-byte value.", sign_raw(issuer_sk, 1, 1, id, "glpi-key/v1/instance-registration", &long_varint), "malformed-claims"));
+    out.push(Vector::new(
+        "malformed-non-canonical-varint",
+        "Validly signed claims whose entitlements varint uses two bytes for a one-byte value.",
+        sign_raw(
+            issuer_sk,
+            1,
+            1,
+            id,
+            "glpi-key/v1/instance-registration",
+            &long_varint,
+        ),
+        "malformed-claims",
+    ));
 
     // --- policy --------------------------------------------------------------------------------
-    let mut v = Vector::new("expired", "The typical key checked one minute after it expired.", standard.clone(), "expired");
+    let mut v = Vector::new(
+        "expired",
+        "The typical key checked one minute after it expired.",
+        standard.clone(),
+        "expired",
+    );
     v.now = date(2031, 1, 1).saturating_add_secs(60);
     out.push(v);
-    let mut v = Vector::new("expired-exactly-at-expiry", "The typical key checked at the exact moment of expiry (expiry is exclusive).", standard.clone(), "expired");
+    let mut v = Vector::new(
+        "expired-exactly-at-expiry",
+        "The typical key checked at the exact moment of expiry (expiry is exclusive).",
+        standard.clone(),
+        "expired",
+    );
     v.now = date(2031, 1, 1);
     out.push(v);
-    let mut v = Vector::new("valid-one-second-before-expiry", "The typical key one second before expiry.", standard.clone(), "valid");
+    let mut v = Vector::new(
+        "valid-one-second-before-expiry",
+        "The typical key one second before expiry.",
+        standard.clone(),
+        "valid",
+    );
     v.now = date(2031, 1, 1).saturating_sub_secs(1);
     out.push(v);
-    let mut v = Vector::new("not-yet-valid", "The every-claim key checked before its not-before date.", all_text.clone(), "not-yet-valid");
+    let mut v = Vector::new(
+        "not-yet-valid",
+        "The every-claim key checked before its not-before date.",
+        all_text.clone(),
+        "not-yet-valid",
+    );
     v.now = date(2026, 10, 31);
     out.push(v);
-    let mut v = Vector::new("wrong-instance", "The typical key checked on another GLPI instance.", standard.clone(), "wrong-instance");
+    let mut v = Vector::new(
+        "wrong-instance",
+        "The typical key checked on another GLPI instance.",
+        standard.clone(),
+        "wrong-instance",
+    );
     v.instance = InstanceId::parse("00000000-0000-4000-8000-000000000001");
     out.push(v);
-    let mut v = Vector::new("unsupported-glpi-version", "The every-claim key (GLPI 10.0 to 11.0) checked on GLPI 11.1.", all_text, "unsupported-glpi-version");
+    let mut v = Vector::new(
+        "unsupported-glpi-version",
+        "The every-claim key (GLPI 10.0 to 11.0) checked on GLPI 11.1.",
+        all_text,
+        "unsupported-glpi-version",
+    );
     v.glpi_version = Some(GlpiVersion::new(11, 1));
     out.push(v);
     out
@@ -392,8 +670,14 @@ fn run(dir: &Path) -> Result<(), String> {
     let json = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     write(&dir.join("keys.json"), &json)?;
-    write(&dir.join("sample-standard.key"), &(vectors[0].key.clone() + "\n"))?;
-    write(&dir.join("test-issuer.pub.hex"), &(hex(&issuer.public_key_bytes()) + "\n"))?;
+    write(
+        &dir.join("sample-standard.key"),
+        &(vectors[0].key.clone() + "\n"),
+    )?;
+    write(
+        &dir.join("test-issuer.pub.hex"),
+        &(hex(&issuer.public_key_bytes()) + "\n"),
+    )?;
     let public_pem = issuer_sk
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
