@@ -175,32 +175,7 @@ fn a_key_signed_by_another_issuer_under_our_key_id_fails_the_signature() {
 
 /// Re-encodes raw body bytes as key text with a fresh, valid check.
 fn rewrap(body: &[u8]) -> String {
-    // Same alphabet and bit order as the format; the checksum is recomputed.
-    let mut symbols = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for &b in body {
-        acc = (acc << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            symbols.push(((acc >> bits) & 31) as u8);
-        }
-    }
-    if bits > 0 {
-        symbols.push(((acc << (5 - bits)) & 31) as u8);
-    }
-    let mut p = checksum::Polymod::new("glpi");
-    let mut s = String::from("GLPI-");
-    for &v in &symbols {
-        p.push(v);
-        s.push(ALPHABET[v as usize] as char);
-    }
-    s.push('-');
-    for v in p.check_symbols() {
-        s.push(ALPHABET[v as usize] as char);
-    }
-    s
+    Text::of_key_body(body, TextStyle::Compact).to_string()
 }
 
 #[test]
