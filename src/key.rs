@@ -27,6 +27,9 @@ pub const MAX_KEY_LEN: usize = PREFIX.len() + 1 + MAX_BODY_SYMBOLS + 1 + CHECK_L
 /// The longest key in grouped text form, in characters.
 pub const MAX_GROUPED_KEY_LEN: usize = MAX_KEY_LEN + MAX_BODY_SYMBOLS.div_ceil(GROUP_LEN) - 1;
 
+/// The longest signing input: domain tag, separator, header, claims.
+pub(crate) const SIGNING_INPUT_MAX: usize = MAX_TAG_LEN + 1 + MAX_BODY_LEN;
+
 /// Checksum domain of keys.
 pub(crate) const KEY_HRP: &str = "glpi";
 
@@ -173,6 +176,18 @@ impl UnverifiedKey {
         trust: &TrustStore,
         options: &VerifyOptions,
     ) -> Result<License<'_>, Error> {
+        let issuer = self.issuer_in(trust, options)?;
+        self.check_signature(issuer)?;
+        self.check_claims(issuer, options)
+    }
+
+    /// The checks before the signature: the kind asked for, then the issuer by key id.
+    /// Shared with batch verification.
+    pub(crate) fn issuer_in<'t>(
+        &self,
+        trust: &'t TrustStore,
+        options: &VerifyOptions,
+    ) -> Result<&'t TrustedKey, Error> {
         if let Some(expected) = options.kind {
             if expected != self.kind {
                 return Err(Error::WrongObjectKind {
@@ -181,24 +196,40 @@ impl UnverifiedKey {
                 });
             }
         }
-        let issuer = trust.get(self.key_id).ok_or(Error::UnknownIssuer {
+        trust.get(self.key_id).ok_or(Error::UnknownIssuer {
             key_id: self.key_id,
-        })?;
-        self.check_signature(issuer)?;
+        })
+    }
+
+    /// The checks after the signature: claims decoding, then the time, instance and version
+    /// checks. Only call once the signature under `issuer` has checked out.
+    pub(crate) fn check_claims(
+        &self,
+        issuer: &TrustedKey,
+        options: &VerifyOptions,
+    ) -> Result<License<'_>, Error> {
         let claims = Claims::decode(self.kind, self.payload())?;
         crate::verify::check_claims(claims, issuer, options)
     }
 
-    /// Checks the signature under `issuer` with strict Ed25519 verification.
-    pub(crate) fn check_signature(&self, issuer: &TrustedKey) -> Result<(), Error> {
-        let mut buf = [0u8; MAX_TAG_LEN + 1 + MAX_BODY_LEN];
-        let msg = envelope::signing_input(
+    /// Writes the exact bytes the signature covers into `buf`.
+    pub(crate) fn signing_input<'b>(
+        &self,
+        buf: &'b mut [u8; SIGNING_INPUT_MAX],
+    ) -> Result<&'b [u8], Error> {
+        envelope::signing_input(
             self.kind.object_kind(),
             self.header(),
             self.payload(),
-            &mut buf,
+            buf,
         )
-        .ok_or(Error::BadSignature)?;
+        .ok_or(Error::BadSignature)
+    }
+
+    /// Checks the signature under `issuer` with strict Ed25519 verification.
+    pub(crate) fn check_signature(&self, issuer: &TrustedKey) -> Result<(), Error> {
+        let mut buf = [0u8; SIGNING_INPUT_MAX];
+        let msg = self.signing_input(&mut buf)?;
         issuer
             .verifying_key()
             .verify_strict(msg, &Signature::from_bytes(self.signature()))

@@ -38,7 +38,9 @@
 //! The crate is `#![no_std]`. Verification never allocates: keys decode into fixed buffers
 //! sized by [`MAX_BODY_LEN`], and the owner borrows from them. Features: `std` (default;
 //! system clock, random serials), `alloc`, `fast` (default; precomputed Ed25519 tables),
-//! `serde` (Serialize for the claim types).
+//! `serde` (Serialize for the claim types), `batch` (`verify_batch`: many keys in one
+//! Ed25519 batch check; allocates), `parallel` (with `std`: `verify_batch_parallel` over
+//! cores with rayon).
 //!
 //! The format is specified in `spec/FORMAT.md`, with test vectors in `spec/vectors/`.
 
@@ -61,6 +63,8 @@ extern crate alloc;
 extern crate std;
 
 mod base32;
+#[cfg(feature = "batch")]
+mod batch;
 pub mod checksum;
 mod claims;
 mod envelope;
@@ -74,6 +78,10 @@ mod trust;
 mod verify;
 
 pub use base32::ALPHABET;
+#[cfg(feature = "batch")]
+pub use batch::verify_batch;
+#[cfg(feature = "parallel")]
+pub use batch::{verify_batch_parallel, PARALLEL_CHUNK};
 pub use claims::{
     Claims, Entitlements, Extension, Extensions, GlpiVersion, InstanceId, KeyKind, Tier,
     VersionRange, MAX_CLAIMS_LEN, MAX_EXTENSIONS_LEN, MAX_OWNER_LEN, MIN_CLAIMS_LEN,
