@@ -4,13 +4,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use glpi_key::{
-    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, Serial, TextStyle, UnixTime,
-    UnverifiedKey, VerifyOptions,
+    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, KeyStatus, Serial, TextStyle,
+    UnixTime, UnverifiedKey, VerifyOptions,
 };
 use serde::Serialize;
 
 use crate::failure::Failure;
 use crate::keyfile::{self, hex, TrustSource};
+use crate::revocations::{self, ListFile};
 use crate::show::{self, ClaimsJson};
 use crate::{input, IssueArgs, VerifyArgs};
 
@@ -82,12 +83,35 @@ struct VerifyJson {
     /// Key id of the issuer key that signed it (when valid).
     #[serde(skip_serializing_if = "Option::is_none")]
     issuer_key_id: Option<String>,
+    /// `active`, or `in-grace` (expired, accepted under --grace) (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_status: Option<&'static str>,
+    /// When in grace: Unix seconds from which the key is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grace_until: Option<u64>,
+    /// The revocation list checked, when --revocations was given (and the key is valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation_list: Option<ListJson>,
     /// The verified claims (when valid).
     #[serde(skip_serializing_if = "Option::is_none")]
     claims: Option<ClaimsJson>,
     /// Why not (when invalid).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorJson>,
+}
+
+#[derive(Serialize)]
+struct ListJson {
+    /// The list's number.
+    sequence: u64,
+    /// Unix seconds.
+    issued_at: u64,
+    /// Unix seconds, `null` when not announced.
+    next_update: Option<u64>,
+    /// How many serials it revokes.
+    serials: usize,
+    /// Whether the announced next update has passed (get a newer list).
+    update_due: bool,
 }
 
 #[derive(Serialize)]
@@ -103,8 +127,16 @@ fn to_json(value: &impl Serialize) -> Result<String, Failure> {
         .map_err(|e| Failure::usage(format!("cannot write JSON: {e}")))
 }
 
-pub fn verify(out: &mut String, a: &VerifyArgs) -> Result<(), Failure> {
+pub fn verify(out: &mut String, warnings: &mut Vec<String>, a: &VerifyArgs) -> Result<(), Failure> {
     let (trust, sources) = keyfile::load_trust(&a.trust)?;
+    let mut list_file = match &a.revocations {
+        Some(path) => Some(ListFile::read(path)?),
+        None => None,
+    };
+    let list = match list_file.as_mut() {
+        Some(f) => Some(f.verify(&trust)?),
+        None => None,
+    };
     let text = input::key_text(a.key.as_deref())?;
     let now = a.now.unwrap_or_else(UnixTime::now);
     let mut options = VerifyOptions::at(now);
@@ -117,12 +149,18 @@ pub fn verify(out: &mut String, a: &VerifyArgs) -> Result<(), Failure> {
     if let Some(v) = a.glpi {
         options = options.with_glpi_version(v);
     }
+    if let Some(g) = a.grace {
+        options = options.with_grace_secs(g);
+    }
     let failed = |out: &mut String, e: Error| -> Failure {
         if a.json {
             let doc = VerifyJson {
                 status: "invalid",
                 checked_at: now.as_secs(),
                 issuer_key_id: None,
+                key_status: None,
+                grace_until: None,
+                revocation_list: None,
                 claims: None,
                 error: Some(ErrorJson {
                     code: e.code(),
@@ -139,14 +177,40 @@ pub fn verify(out: &mut String, a: &VerifyArgs) -> Result<(), Failure> {
         explain(e, &text, &sources)
     };
     let key = UnverifiedKey::parse_with_trust(&text, &trust).map_err(|e| failed(out, e))?;
-    let license = key.verify(&trust, &options).map_err(|e| failed(out, e))?;
+    let license = key
+        .verify_with_revocations(&trust, &options, list.as_ref())
+        .map_err(|e| failed(out, e))?;
     let claims = license.claims();
     let issuer = license.issuer_key_id();
+    let revocation = list.as_ref().map(|l| revocations::describe(l, now));
+    if let Some((_, Some(w))) = &revocation {
+        warnings.push(w.clone());
+    }
+    let grace_until = match license.status() {
+        KeyStatus::Active => None,
+        KeyStatus::InGrace { until, .. } => {
+            warnings.push(format!("the key {}", license.status()));
+            Some(until)
+        }
+    };
     if a.json {
         let doc = VerifyJson {
             status: "valid",
             checked_at: now.as_secs(),
             issuer_key_id: Some(issuer.to_string()),
+            key_status: Some(if grace_until.is_some() {
+                "in-grace"
+            } else {
+                "active"
+            }),
+            grace_until: grace_until.map(UnixTime::as_secs),
+            revocation_list: list.as_ref().map(|l| ListJson {
+                sequence: l.sequence(),
+                issued_at: l.issued_at().as_secs(),
+                next_update: l.next_update().map(UnixTime::as_secs),
+                serials: l.len(),
+                update_due: l.is_due(now),
+            }),
             claims: Some(ClaimsJson::new(claims)),
             error: None,
         };
@@ -155,12 +219,29 @@ pub fn verify(out: &mut String, a: &VerifyArgs) -> Result<(), Failure> {
     }
     let _ = writeln!(
         out,
-        "VALID: {} key for {} ({} tier), signed by trusted issuer key {issuer}",
+        "{}: {} key for {} ({} tier), signed by trusted issuer key {issuer}",
+        if grace_until.is_some() {
+            "VALID (IN GRACE PERIOD)"
+        } else {
+            "VALID"
+        },
         claims.kind,
         show::printable(claims.owner),
         claims.tier,
     );
     show::claims_table(out, claims, issuer, Some(now), a.instance.is_some());
+    if let Some(until) = grace_until {
+        let _ = writeln!(
+            out,
+            "  {:<14} usable until {until}, then refused",
+            "Grace period:"
+        );
+    }
+    let revoked_row = match &revocation {
+        Some((row, _)) => row.clone(),
+        None => "not checked (pass --revocations FILE to check)".to_owned(),
+    };
+    let _ = writeln!(out, "  {:<14} {revoked_row}", "Revocation:");
     let _ = writeln!(out, "  {:<14} {now}", "Checked at:");
     Ok(())
 }

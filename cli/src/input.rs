@@ -237,6 +237,28 @@ pub fn instance(s: &str) -> Result<InstanceId, String> {
     })
 }
 
+/// A duration: a number with a unit, `30d`, `12h`, `90m`, `3600s` (or `0`). In seconds.
+pub fn duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(0);
+    }
+    let bad = || {
+        format!("{s:?} is not a duration: use a number and a unit, such as 30d, 12h, 90m or 3600s")
+    };
+    let unit = s.chars().last().ok_or_else(bad)?;
+    let per = match unit.to_ascii_lowercase() {
+        'd' => 86_400,
+        'h' => 3_600,
+        'm' => 60,
+        's' => 1,
+        _ => return Err(bad()),
+    };
+    let n: u64 = s[..s.len() - 1].parse().map_err(|_| bad())?;
+    n.checked_mul(per)
+        .ok_or_else(|| format!("{s:?} is too long a duration"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +313,19 @@ mod tests {
         assert!(serial("0x1000000000000000").is_err());
         assert!(serial("GLPI-000000000000-000000").is_err());
         assert!(serial("abc").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("30d"), Ok(30 * 86_400));
+        assert_eq!(duration("12h"), Ok(43_200));
+        assert_eq!(duration("90m"), Ok(5_400));
+        assert_eq!(duration("7s"), Ok(7));
+        assert_eq!(duration("0"), Ok(0));
+        assert!(duration("30").is_err());
+        assert!(duration("d").is_err());
+        assert!(duration("3w").is_err());
+        assert!(duration("99999999999999999999d").is_err());
     }
 
     #[test]

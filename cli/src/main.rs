@@ -12,6 +12,7 @@ mod demo;
 mod failure;
 mod input;
 mod keyfile;
+mod revocations;
 mod show;
 
 use std::io::Write;
@@ -51,6 +52,8 @@ enum Command {
     Inspect(InspectArgs),
     /// Print the short ID of a key (or normalise a short ID).
     Id(IdArgs),
+    /// Sign a revocation list of key serials.
+    Revoke(RevokeArgs),
     /// Walk through issuing and verifying a key with a throwaway issuer (no files needed).
     Demo,
 }
@@ -156,6 +159,13 @@ struct VerifyArgs {
     /// Require this kind of key.
     #[arg(long, value_enum)]
     kind: Option<Kind>,
+    /// A signed revocation list (text or file form, from `glpi-key revoke`): a key listed in
+    /// it is refused.
+    #[arg(long, value_name = "FILE")]
+    revocations: Option<String>,
+    /// Accept a key this long after it expires (exit 0 with a warning): 30d, 12h, 90m, 3600s.
+    #[arg(long, value_name = "DURATION", value_parser = input::duration)]
+    grace: Option<u64>,
     /// Print the result as JSON on stdout (see cli/README.md for the fields).
     #[arg(long)]
     json: bool,
@@ -178,6 +188,37 @@ struct IdArgs {
     key: Option<String>,
 }
 
+#[derive(Args)]
+struct RevokeArgs {
+    /// The issuer signing key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    signing_key: PathBuf,
+    /// The list's number: higher than every list this issuer published before.
+    #[arg(long, value_name = "N")]
+    sequence: u64,
+    /// Serials or short IDs of the keys to revoke.
+    #[arg(value_name = "SERIAL|SHORT-ID", value_parser = input::serial)]
+    serials: Vec<Serial>,
+    /// Also read serials or short IDs from this file, one per line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    from_file: Option<PathBuf>,
+    /// Issue time of the list. Default: now.
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    issued_at: Option<UnixTime>,
+    /// When the next list is planned (verifiers warn once it has passed).
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    next_update: Option<UnixTime>,
+    /// Write the list's binary file form here instead of printing its text form.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    force: bool,
+    /// Print the text form in groups of five symbols.
+    #[arg(long)]
+    grouped: bool,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -185,16 +226,21 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let mut out = String::new();
+    let mut warnings = Vec::new();
     let result = match cli.command {
         Command::Keygen(a) => commands::keygen(&mut out, &a.out, a.force),
         Command::Issue(a) => commands::issue(&mut out, &a),
-        Command::Verify(a) => commands::verify(&mut out, &a),
+        Command::Verify(a) => commands::verify(&mut out, &mut warnings, &a),
         Command::Inspect(a) => commands::inspect(&mut out, a.key.as_deref(), a.json),
         Command::Id(a) => commands::id(&mut out, a.key.as_deref()),
+        Command::Revoke(a) => revocations::revoke(&mut out, &a),
         Command::Demo => demo::run(&mut out),
     };
     // A closed pipe (`glpi-key demo | head`) is not an error worth a message.
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    for w in &warnings {
+        let _ = writeln!(std::io::stderr().lock(), "warning: {w}");
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -698,3 +698,200 @@ fn readme_sample_verifies() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("VALID: "), "{}", r.stdout);
 }
+
+#[test]
+fn revocation_lists_and_grace() {
+    let s = setup();
+    let id = s.run(&["id", &s.key]).stdout.trim().to_owned();
+    // Text form, naming the key by short ID, plus an unrelated serial.
+    let r = s.run(&[
+        "revoke",
+        "--signing-key",
+        "issuer.key",
+        "--sequence",
+        "3",
+        "--issued-at",
+        "2027-02-01",
+        "--next-update",
+        "2027-03-01",
+        "0x10",
+        &id,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("GLPI-"));
+    std::fs::write(s.path("revoked.txt"), &r.stdout).unwrap();
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        NOW,
+        "--revocations",
+        "revoked.txt",
+    ]);
+    assert_clean_failure(&r, 1, "was revoked by revocation list 3");
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        NOW,
+        "--revocations",
+        "revoked.txt",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "revoked");
+
+    // File form, serials from a file, the key not in it; the list's next update has passed.
+    std::fs::write(
+        s.path("serials.txt"),
+        "# withdrawn\n0x10\n\n16  # same serial again\n",
+    )
+    .unwrap();
+    let r = s.run(&[
+        "revoke",
+        "--signing-key",
+        "issuer.key",
+        "--sequence",
+        "4",
+        "--issued-at",
+        "2027-02-01",
+        "--next-update",
+        "2027-03-01",
+        "--from-file",
+        "serials.txt",
+        "--out",
+        "list.bin",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Wrote revocation list 4 (1 serial"),
+        "{}",
+        r.stdout
+    );
+    assert!(std::fs::read(s.path("list.bin"))
+        .unwrap()
+        .starts_with(b"GLPI-RL\n"));
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        NOW,
+        "--revocations",
+        "list.bin",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("not revoked (list 4"));
+    assert!(r
+        .stderr
+        .starts_with("warning: the revocation list (number 4) announced its next update"));
+    // Refuses to overwrite.
+    let r = s.run(&[
+        "revoke",
+        "--signing-key",
+        "issuer.key",
+        "--sequence",
+        "5",
+        "--out",
+        "list.bin",
+    ]);
+    assert_clean_failure(&r, 2, "already exists");
+    // A list signed by an untrusted issuer, or not a list: exit 2.
+    s.run(&["keygen", "--out", "other.key"]);
+    let r = s.run(&[
+        "revoke",
+        "--signing-key",
+        "other.key",
+        "--sequence",
+        "1",
+        "0x10",
+    ]);
+    std::fs::write(s.path("other-list.txt"), &r.stdout).unwrap();
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--revocations",
+        "other-list.txt",
+    ]);
+    assert_clean_failure(
+        &r,
+        2,
+        "revocation list other-list.txt: the key was signed by issuer key",
+    );
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--revocations",
+        "issuer.pub",
+    ]);
+    assert_clean_failure(&r, 2, "revocation list issuer.pub:");
+    // A list given where a key is expected.
+    let list_text = std::fs::read_to_string(s.path("revoked.txt")).unwrap();
+    let r = s.run(&["verify", list_text.trim(), "--trust", "issuer.pub"]);
+    assert_clean_failure(&r, 1, "revocation list");
+    // Bad serials.
+    let r = s.run(&[
+        "revoke",
+        "--signing-key",
+        "issuer.key",
+        "--sequence",
+        "5",
+        "0x1000000000000000",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("larger than a serial"), "{}", r.stderr);
+
+    // Grace: expired on 2028-01-01; 30 days of grace.
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        "2028-01-10",
+        "--grace",
+        "30d",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("VALID (IN GRACE PERIOD)"));
+    assert!(r
+        .stderr
+        .starts_with("warning: the key expired on 2028-01-01 00:00 UTC"));
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        "2028-01-10",
+        "--grace",
+        "30d",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["key_status"], "in-grace");
+    assert_eq!(v["grace_until"], 1_830_297_600u64 + 30 * 86_400);
+    let r = s.run(&[
+        "verify",
+        &s.key,
+        "--trust",
+        "issuer.pub",
+        "--now",
+        "2028-01-31",
+        "--grace",
+        "30d",
+    ]);
+    assert_clean_failure(&r, 1, "expired");
+    let r = s.run(&["verify", &s.key, "--trust", "issuer.pub", "--grace", "30"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a duration"), "{}", r.stderr);
+}
