@@ -145,7 +145,7 @@ pub fn run(out: &mut String) -> Result<(), Failure> {
         {
             let _ = writeln!(
                 out,
-                "   The check symbols catch it before any cryptography:"
+                "   The check symbols catch it and locate the symbol; the signature of the corrected\n   key confirms the fix (the key is still refused until it is retyped):"
             );
             let _ = writeln!(out, "   error: {e}\n");
         }
