@@ -681,7 +681,10 @@ fn readme_sample_verifies() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let key = root.join("spec/vectors/sample-standard.key");
     let public = root.join("spec/vectors/test-issuer.pub");
-    assert!(key.exists() && public.exists(), "spec/vectors sample files missing");
+    assert!(
+        key.exists() && public.exists(),
+        "spec/vectors sample files missing"
+    );
     let r = run_in(
         &root,
         &[
