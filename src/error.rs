@@ -4,6 +4,7 @@ use core::fmt;
 
 use crate::claims::{GlpiVersion, InstanceId, VersionRange};
 use crate::envelope::ObjectKind;
+use crate::revocation::ListError;
 use crate::serial::ShortId;
 use crate::time::UnixTime;
 use crate::trust::KeyId;
@@ -105,6 +106,43 @@ pub enum Error {
         /// The versions the key covers.
         supported: VersionRange,
     },
+    /// A revocation list is signed, but its contents are malformed.
+    MalformedRevocationList(ListError),
+    /// The bytes given as a revocation list file do not start with its magic bytes.
+    NotARevocationListFile,
+    /// The key's serial is in the installed revocation list.
+    Revoked {
+        /// The revoked key's short ID.
+        short_id: ShortId,
+        /// The sequence number of the list that revokes it.
+        sequence: u64,
+    },
+    /// A revocation list older than the installed one was offered.
+    RevocationListRolledBack {
+        /// The offered list's sequence number.
+        sequence: u64,
+        /// The installed list's sequence number.
+        installed: u64,
+    },
+    /// The clock is further behind the latest time seen than the tolerance allows.
+    ClockRolledBack {
+        /// The time the clock gives now.
+        now: UnixTime,
+        /// The latest time seen before (the high-water mark).
+        last_seen: UnixTime,
+        /// How far back the clock may go without complaint, in seconds.
+        tolerance_secs: u64,
+    },
+    /// The key says it was issued further in the future than the clock tolerance allows: the
+    /// clock was probably set back.
+    IssuedInFuture {
+        /// When the key says it was issued.
+        issued_at: UnixTime,
+        /// The time the check was made at.
+        now: UnixTime,
+        /// The clock tolerance, in seconds.
+        tolerance_secs: u64,
+    },
 }
 
 impl Error {
@@ -130,6 +168,12 @@ impl Error {
             Error::Expired { .. } => "expired",
             Error::WrongInstance { .. } => "wrong-instance",
             Error::UnsupportedGlpiVersion { .. } => "unsupported-glpi-version",
+            Error::MalformedRevocationList(_) => "malformed-revocation-list",
+            Error::NotARevocationListFile => "not-a-revocation-list-file",
+            Error::Revoked { .. } => "revoked",
+            Error::RevocationListRolledBack { .. } => "revocation-list-rollback",
+            Error::ClockRolledBack { .. } => "clock-rollback",
+            Error::IssuedInFuture { .. } => "issued-in-future",
         }
     }
 }
@@ -212,6 +256,30 @@ impl fmt::Display for Error {
                 f,
                 "the key covers GLPI {supported}, not GLPI {version}: ask the vendor for a key covering this version"
             ),
+            Error::MalformedRevocationList(e) => write!(
+                f,
+                "the revocation list is signed but its contents are malformed ({e}): ask the vendor for a new list"
+            ),
+            Error::NotARevocationListFile => f.write_str(
+                "this file is not a GLPI revocation list (it does not start with the revocation list file header): check that the right file was given",
+            ),
+            Error::Revoked { short_id, sequence } => write!(
+                f,
+                "the key {short_id} (serial {}) was revoked by revocation list {sequence}: it can no longer be used; install a current key from the vendor",
+                short_id.serial().value()
+            ),
+            Error::RevocationListRolledBack { sequence, installed } => write!(
+                f,
+                "revocation list {sequence} is older than the one already installed ({installed}): keep the installed list, or install a list numbered {installed} or higher"
+            ),
+            Error::ClockRolledBack { now, last_seen, tolerance_secs } => write!(
+                f,
+                "this machine's clock was set back: it says {now}, but {last_seen} was already seen (more than {tolerance_secs} seconds later); correct the clock and try again"
+            ),
+            Error::IssuedInFuture { issued_at, now, tolerance_secs } => write!(
+                f,
+                "the key says it was issued on {issued_at}, after now ({now}, more than {tolerance_secs} seconds ahead): this machine's clock is probably set back; correct it and try again"
+            ),
         }
     }
 }
@@ -221,6 +289,7 @@ impl core::error::Error for Error {
         match self {
             Error::Checksum(e) => Some(e),
             Error::MalformedClaims(e) => Some(e),
+            Error::MalformedRevocationList(e) => Some(e),
             _ => None,
         }
     }
@@ -365,6 +434,8 @@ pub enum IssueError {
         /// Bytes needed.
         needed: usize,
     },
+    /// The revocation list cannot be issued as given.
+    RevocationList(ListError),
 }
 
 impl fmt::Display for IssueError {
@@ -377,6 +448,7 @@ impl fmt::Display for IssueError {
                     "the output buffer is too small: {needed} bytes are needed"
                 )
             }
+            IssueError::RevocationList(e) => write!(f, "cannot issue this revocation list: {e}"),
         }
     }
 }
@@ -385,6 +457,7 @@ impl core::error::Error for IssueError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             IssueError::Claims(e) => Some(e),
+            IssueError::RevocationList(e) => Some(e),
             IssueError::BufferTooSmall { .. } => None,
         }
     }

@@ -67,10 +67,14 @@ mod base32;
 mod batch;
 pub mod checksum;
 mod claims;
+#[cfg(feature = "std")]
+mod clock_file;
 mod envelope;
 mod error;
 mod issue;
 mod key;
+mod policy;
+mod revocation;
 mod serial;
 mod text;
 mod time;
@@ -88,9 +92,17 @@ pub use claims::{
 };
 pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
 pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
+#[cfg(feature = "std")]
+pub use clock_file::{ClockFile, ClockFileError};
 pub use issue::Issuer;
 pub use key::{
     UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
+};
+pub use policy::{best_of, Best, ClockGuard, KeyStatus, Outcome};
+pub use revocation::{
+    check_sequence, max_revocation_list_len, ListError, NewRevocationList, RevocationList,
+    UnverifiedRevocationList, LIST_FILE_MAGIC, MAX_LIST_SERIALS, MAX_TEXT_LIST_LEN,
+    MAX_TEXT_LIST_SERIALS, SERIAL_LEN,
 };
 pub use serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
 pub use text::{Text, TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};

@@ -2,6 +2,7 @@
 
 use crate::claims::{Claims, Entitlements, GlpiVersion, InstanceId, KeyKind, Tier};
 use crate::error::Error;
+use crate::policy::KeyStatus;
 use crate::serial::{Serial, ShortId};
 use crate::time::UnixTime;
 use crate::trust::{KeyId, TrustedKey};
@@ -20,6 +21,12 @@ pub struct VerifyOptions {
     pub instance: Option<InstanceId>,
     /// This GLPI version. When given, a key restricted to other versions is refused.
     pub glpi_version: Option<GlpiVersion>,
+    /// How long after expiry a key stays usable, in seconds (flagged as
+    /// [`KeyStatus::InGrace`]). 0: no grace.
+    pub grace_secs: u64,
+    /// When given, a key whose issue time lies more than this many seconds after `now` is
+    /// refused ([`Error::IssuedInFuture`]): the clock was probably set back.
+    pub clock_tolerance_secs: Option<u64>,
 }
 
 impl VerifyOptions {
@@ -30,6 +37,8 @@ impl VerifyOptions {
             kind: None,
             instance: None,
             glpi_version: None,
+            grace_secs: 0,
+            clock_tolerance_secs: None,
         }
     }
 
@@ -56,6 +65,19 @@ impl VerifyOptions {
         self.glpi_version = Some(version);
         self
     }
+
+    /// Accept keys for `secs` seconds after they expire, flagged as [`KeyStatus::InGrace`].
+    pub const fn with_grace_secs(mut self, secs: u64) -> Self {
+        self.grace_secs = secs;
+        self
+    }
+
+    /// Refuse keys issued more than `secs` seconds after `now` (see
+    /// [`ClockGuard`](crate::ClockGuard) for the clock's own check).
+    pub const fn with_clock_tolerance_secs(mut self, secs: u64) -> Self {
+        self.clock_tolerance_secs = Some(secs);
+        self
+    }
 }
 
 /// A verified key. Only [`UnverifiedKey::verify`](crate::UnverifiedKey::verify) makes one, after
@@ -64,6 +86,7 @@ impl VerifyOptions {
 pub struct License<'k> {
     claims: Claims<'k>,
     issuer: KeyId,
+    status: KeyStatus,
 }
 
 impl<'k> License<'k> {
@@ -111,6 +134,11 @@ impl<'k> License<'k> {
     pub fn issuer_key_id(&self) -> KeyId {
         self.issuer
     }
+
+    /// Active, or in its grace period after expiry (usable; warn the administrator).
+    pub fn status(&self) -> KeyStatus {
+        self.status
+    }
 }
 
 /// The checks made after the signature, in the order the spec gives.
@@ -126,15 +154,29 @@ pub(crate) fn check_claims<'k>(
         });
     }
     let now = options.now;
+    if let Some(tolerance_secs) = options.clock_tolerance_secs {
+        if claims.issued_at > now.saturating_add_secs(tolerance_secs) {
+            return Err(Error::IssuedInFuture {
+                issued_at: claims.issued_at,
+                now,
+                tolerance_secs,
+            });
+        }
+    }
     if now < claims.not_before {
         return Err(Error::NotYetValid {
             not_before: claims.not_before,
             now,
         });
     }
+    let mut status = KeyStatus::Active;
     if let Some(expired_at) = claims.expires_at {
         if now >= expired_at {
-            return Err(Error::Expired { expired_at, now });
+            let until = expired_at.saturating_add_secs(options.grace_secs);
+            if now >= until {
+                return Err(Error::Expired { expired_at, now });
+            }
+            status = KeyStatus::InGrace { expired_at, until };
         }
     }
     if let (Some(bound_to), Some(this_instance)) = (claims.instance, options.instance) {
@@ -153,5 +195,6 @@ pub(crate) fn check_claims<'k>(
     Ok(License {
         claims,
         issuer: issuer.key_id(),
+        status,
     })
 }

@@ -1,0 +1,285 @@
+//! The clock guard's high-water mark kept in a file (with `std`).
+//!
+//! The file holds one line, `glpi-key-clock v1 <seconds> <check>`, where `<check>` is the
+//! first 8 bytes, in hex, of SHA-512 over the text before it. It is replaced atomically: the
+//! new content goes to a temporary file in the same directory, which is flushed to disk
+//! (`fsync`) and renamed over the old one; then the directory itself is flushed. A crash
+//! leaves either the old or the new file, never a mix. A file that does not read back exactly
+//! is reported as [`ClockFileError::Corrupted`], never silently reset: resetting would erase
+//! the very memory the guard relies on.
+
+use std::format;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::string::String;
+
+use sha2::{Digest, Sha512};
+
+use crate::error::Error;
+use crate::policy::ClockGuard;
+use crate::time::UnixTime;
+
+const MAGIC: &str = "glpi-key-clock v1";
+
+/// Why the high-water-mark file could not be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClockFileError {
+    /// Reading or writing the file failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system reported.
+        source: io::Error,
+    },
+    /// The file exists but does not hold a valid high-water mark.
+    Corrupted {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The clock was set back (see [`ClockGuard::check`]).
+    Clock(Error),
+}
+
+impl core::fmt::Display for ClockFileError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ClockFileError::Io { path, source } => write!(
+                f,
+                "cannot read or write the clock file {}: {source}; check that the directory exists and is writable",
+                path.display()
+            ),
+            ClockFileError::Corrupted { path, reason } => write!(
+                f,
+                "the clock file {} is corrupted ({reason}): it was not reset, since that would let a set-back clock pass; restore it from a backup, or, if the clock is known to be right, remove it to start afresh",
+                path.display()
+            ),
+            ClockFileError::Clock(e) => core::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for ClockFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClockFileError::Io { source, .. } => Some(source),
+            ClockFileError::Clock(e) => Some(e),
+            ClockFileError::Corrupted { .. } => None,
+        }
+    }
+}
+
+/// The clock guard's high-water mark, persisted in a file.
+///
+/// ```
+/// use glpi_key::{ClockFile, ClockGuard, UnixTime};
+/// let dir = std::env::temp_dir().join(format!("glpi-clock-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let file = ClockFile::new(dir.join("clock"));
+/// let guard = ClockGuard::new(600);
+/// let mark = file.check(&guard, UnixTime::from_secs(2_000_000_000))?;
+/// assert_eq!(file.load()?, Some(mark));
+/// assert!(file.check(&guard, UnixTime::from_secs(1_000_000_000)).is_err());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockFile {
+    path: PathBuf,
+}
+
+impl ClockFile {
+    /// The high-water mark kept at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        ClockFile { path: path.into() }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the high-water mark: `None` when the file does not exist (first run).
+    pub fn load(&self) -> Result<Option<UnixTime>, ClockFileError> {
+        match fs::read(&self.path) {
+            Ok(bytes) => self.parse(&bytes).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(self.io(source)),
+        }
+    }
+
+    /// Replaces the high-water mark atomically (temporary file, fsync, rename, fsync of the
+    /// directory).
+    pub fn store(&self, mark: UnixTime) -> Result<(), ClockFileError> {
+        let line = encode(mark);
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".tmp{}", std::process::id()));
+        let tmp = dir.join(name);
+        let write = || -> io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(line.as_bytes())?;
+            f.sync_all()?;
+            drop(f);
+            fs::rename(&tmp, &self.path)?;
+            // Flush the rename itself; not every platform can open a directory.
+            if let Ok(d) = fs::File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|source| {
+            let _ = fs::remove_file(&tmp);
+            self.io(source)
+        })
+    }
+
+    /// Loads the mark, checks `now` with `guard`, and stores the new mark when it moved
+    /// forward. Returns the new mark: verify keys at it.
+    pub fn check(&self, guard: &ClockGuard, now: UnixTime) -> Result<UnixTime, ClockFileError> {
+        let last = self.load()?;
+        let mark = guard.check(last, now).map_err(ClockFileError::Clock)?;
+        if last != Some(mark) {
+            self.store(mark)?;
+        }
+        Ok(mark)
+    }
+
+    fn io(&self, source: io::Error) -> ClockFileError {
+        ClockFileError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn parse(&self, bytes: &[u8]) -> Result<UnixTime, ClockFileError> {
+        let corrupted = |reason| ClockFileError::Corrupted {
+            path: self.path.clone(),
+            reason,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| corrupted("it is not text"))?;
+        let line = text
+            .strip_suffix('\n')
+            .ok_or(corrupted("it is empty or cut short"))?;
+        let (signed, check) = line
+            .rsplit_once(' ')
+            .ok_or(corrupted("it has no check value"))?;
+        if check != check_of(signed) {
+            return Err(corrupted("its check value does not match its content"));
+        }
+        let secs = signed
+            .strip_prefix(MAGIC)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .ok_or(corrupted("it does not start with the clock file header"))?;
+        if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(corrupted("the time is not a number"));
+        }
+        let secs: u64 = secs
+            .parse()
+            .map_err(|_| corrupted("the time is too large"))?;
+        if encode(UnixTime::from_secs(secs)) != text {
+            return Err(corrupted("it is not in canonical form"));
+        }
+        Ok(UnixTime::from_secs(secs))
+    }
+}
+
+fn check_of(signed: &str) -> String {
+    let digest = Sha512::digest(signed.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn encode(mark: UnixTime) -> String {
+    let signed = format!("{MAGIC} {}", mark.as_secs());
+    let check = check_of(&signed);
+    format!("{signed} {check}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("glpi-clock-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir.join("clock")
+    }
+
+    #[test]
+    fn round_trip_and_first_run() {
+        let file = ClockFile::new(temp("rt"));
+        assert_eq!(file.load().unwrap(), None);
+        file.store(UnixTime::from_secs(1_234_567)).unwrap();
+        assert_eq!(file.load().unwrap(), Some(UnixTime::from_secs(1_234_567)));
+        let text = fs::read_to_string(file.path()).unwrap();
+        assert!(text.starts_with("glpi-key-clock v1 1234567 "), "{text}");
+        // No temporary file is left behind.
+        let dir = file.path().parent().unwrap();
+        assert_eq!(fs::read_dir(dir).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn every_corruption_is_reported_not_reset() {
+        let file = ClockFile::new(temp("corrupt"));
+        file.store(UnixTime::from_secs(1_700_000_000)).unwrap();
+        let good = fs::read(file.path()).unwrap();
+        let mut variants: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            good[..good.len() - 1].to_vec(),
+            good[..10].to_vec(),
+            b"glpi-key-clock v1 1700000000\n".to_vec(),
+            vec![0xff, 0xfe, b'\n'],
+        ];
+        for i in 0..good.len() - 1 {
+            let mut v = good.clone();
+            v[i] ^= 0x01;
+            variants.push(v);
+        }
+        for v in variants {
+            fs::write(file.path(), &v).unwrap();
+            assert!(
+                matches!(file.load(), Err(ClockFileError::Corrupted { .. })),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+            // The check refuses too, and leaves the file as it was.
+            let guard = ClockGuard::new(0);
+            assert!(file.check(&guard, UnixTime::from_secs(1)).is_err());
+            assert_eq!(fs::read(file.path()).unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn check_moves_forward_only_and_reports_rollback() {
+        let file = ClockFile::new(temp("check"));
+        let guard = ClockGuard::new(60);
+        let t = UnixTime::from_secs;
+        assert_eq!(file.check(&guard, t(10_000)).unwrap(), t(10_000));
+        assert_eq!(file.check(&guard, t(9_940)).unwrap(), t(10_000));
+        assert_eq!(file.load().unwrap(), Some(t(10_000)));
+        assert!(matches!(
+            file.check(&guard, t(9_939)),
+            Err(ClockFileError::Clock(Error::ClockRolledBack { .. }))
+        ));
+        assert_eq!(file.check(&guard, t(20_000)).unwrap(), t(20_000));
+        assert_eq!(file.load().unwrap(), Some(t(20_000)));
+    }
+
+    #[test]
+    fn missing_directory_is_an_io_error() {
+        let file = ClockFile::new(temp("io").with_file_name("no-such-dir").join("clock"));
+        assert!(matches!(
+            file.store(UnixTime::from_secs(1)),
+            Err(ClockFileError::Io { .. })
+        ));
+    }
+}
