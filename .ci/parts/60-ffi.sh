@@ -51,6 +51,9 @@ say "PHP: independent reference verifier (spec/FORMAT.md only, no Rust)"
 php spec/reference/verify.php --test spec/vectors/keys.json spec/reference/ed25519-speccheck.json
 languages+=("PHP reference implementation")
 
+say "PHP: differential test, reference verifier against the Rust crate on mutated, re-signed keys"
+php -d ffi.enable=1 spec/reference/differential.php "$lib_dir/libglpi_key_ffi.so" spec/vectors/keys.json 600
+
 say "WebAssembly: wasm32-unknown-unknown build, verified under Node"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=true \
