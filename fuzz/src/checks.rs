@@ -18,7 +18,13 @@ use glpi_key::{
 };
 
 /// Every fuzz target, by the name of its `[[bin]]` in `fuzz/Cargo.toml` and its corpus folder.
-pub const TARGETS: &[&str] = &["parse_text", "verify", "claims_decode", "roundtrip"];
+pub const TARGETS: &[&str] = &[
+    "parse_text",
+    "verify",
+    "claims_decode",
+    "roundtrip",
+    "revocation",
+];
 
 /// Runs the checks of `target` on one input. Returns `false` for an unknown target name.
 pub fn run(target: &str, data: &[u8]) -> bool {
@@ -27,6 +33,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "verify" => verify::do_test(data),
         "claims_decode" => claims_decode::do_test(data),
         "roundtrip" => roundtrip::do_test(data),
+        "revocation" => revocation::do_test(data),
         _ => return false,
     }
     true
@@ -400,5 +407,81 @@ pub mod roundtrip {
             },
             Err(e) => assert!(!e.code().is_empty()),
         }
+    }
+}
+
+/// Revocation lists: parsing (text and file form) and verification against the fuzzing issuer.
+pub mod revocation {
+    use super::*;
+    use glpi_key::{
+        NewRevocationList, RevocationList, UnverifiedRevocationList, LIST_FILE_MAGIC,
+        MAX_TEXT_LIST_LEN,
+    };
+
+    /// `data[0] % 3` picks the mode: 0, the rest is text; 1, the rest is a list file; 2, the
+    /// rest is a list body written as text with a valid check.
+    pub fn do_test(data: &[u8]) {
+        let Some((&mode, rest)) = data.split_first() else {
+            return;
+        };
+        match mode % 3 {
+            0 => check_text(&String::from_utf8_lossy(rest)),
+            1 => check_list(UnverifiedRevocationList::from_file_bytes(rest)),
+            _ => check_text(&body_text(rest)),
+        }
+    }
+
+    fn check_text(text: &str) {
+        let mut buf = [0u8; MAX_TEXT_LIST_LEN];
+        let parsed = UnverifiedRevocationList::parse_text(text, &mut buf);
+        if let Ok(list) = &parsed {
+            // A list read from text writes back to a text and a file that read the same.
+            if let Some(t) = list.text(TextStyle::Compact) {
+                let canonical = t.to_string();
+                let mut again = [0u8; MAX_TEXT_LIST_LEN];
+                let reread = UnverifiedRevocationList::parse_text(&canonical, &mut again);
+                assert_eq!(reread.map(|l| l.as_bytes()), Ok(list.as_bytes()));
+            }
+            let mut file = LIST_FILE_MAGIC.to_vec();
+            file.extend_from_slice(list.as_bytes());
+            let from_file = UnverifiedRevocationList::from_file_bytes(&file);
+            assert_eq!(from_file.map(|l| l.as_bytes()), Ok(list.as_bytes()));
+        }
+        check_list(parsed);
+    }
+
+    /// A list verifies only if the fuzzing issuer made it: re-issuing what it says gives back
+    /// the same bytes. Lookups agree with the listed serials.
+    fn check_list(parsed: Result<UnverifiedRevocationList<'_>, Error>) {
+        let Ok(list) = parsed else {
+            return;
+        };
+        let Ok(verified) = list.verify(trust()) else {
+            return;
+        };
+        let serials: Vec<Serial> = verified.serials().collect();
+        assert_eq!(serials.len(), verified.len());
+        assert!(serials.windows(2).all(|w| w[0] < w[1]), "unsorted serials");
+        for s in &serials {
+            assert!(verified.contains(*s));
+        }
+        let reissued = reissue(&verified, &serials);
+        assert_eq!(
+            reissued.as_deref(),
+            Some(list.as_bytes()),
+            "a list verified that the issuer did not produce"
+        );
+    }
+
+    fn reissue(verified: &RevocationList<'_>, serials: &[Serial]) -> Option<Vec<u8>> {
+        let new = NewRevocationList {
+            sequence: verified.sequence(),
+            issued_at: verified.issued_at(),
+            next_update: verified.next_update(),
+            serials,
+        };
+        let mut out = vec![0u8; glpi_key::max_revocation_list_len(serials.len())];
+        let list = issuer().issue_revocation_list(&new, &mut out).ok()?;
+        Some(list.as_bytes().to_vec())
     }
 }
