@@ -142,8 +142,9 @@ pub enum GlpiStatus {
 
 impl GlpiStatus {
     /// The stable lowercase name; for verification failures, `glpi_key::Error::code()`.
-    pub const fn name(self) -> &'static str {
-        self.c_name().split_at(self.c_name().len() - 1).0
+    pub fn name(self) -> &'static str {
+        let name = self.c_name();
+        name.strip_suffix('\0').unwrap_or(name)
     }
 
     /// The name with its terminating NUL, for C.
