@@ -43,8 +43,11 @@ fn typical(serial: u64) -> Claims<'static> {
     c
 }
 
-const LONG_OWNER: &str =
-    "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW";
+const LONG_OWNER_BYTES: [u8; MAX_OWNER_LEN] = [b'W'; MAX_OWNER_LEN];
+const LONG_OWNER: &str = match core::str::from_utf8(&LONG_OWNER_BYTES) {
+    Ok(s) => s,
+    Err(_) => "",
+};
 /// One extension of tag 2 whose block fills the 64 bytes allowed.
 const LONG_EXTENSIONS: [u8; 64] = {
     let mut b = [0x55u8; 64];
@@ -53,6 +56,10 @@ const LONG_EXTENSIONS: [u8; 64] = {
     b
 };
 
+/// Times of the longest key, in minutes: each varint at its longest (5 bytes).
+const LONG_ISSUED_MIN: u64 = u32::MAX as u64 - 1;
+const LONG_NOT_BEFORE_MIN: u64 = LONG_ISSUED_MIN + (1 << 30);
+
 /// The longest key: every optional field present and every varint at its longest.
 fn longest() -> Claims<'static> {
     let mut c = Claims::new(
@@ -60,10 +67,10 @@ fn longest() -> Claims<'static> {
         KeyKind::AgentEnrollment,
         Tier::Advanced,
         LONG_OWNER,
-        UnixTime::from_secs(u64::from(u32::MAX - 1) * 60),
+        UnixTime::from_secs(LONG_ISSUED_MIN * 60),
     );
-    c.not_before = UnixTime::from_secs(u64::from(u32::MAX) * 60 * 2);
-    c.expires_at = Some(UnixTime::from_secs(u64::from(u32::MAX) * 60 * 3));
+    c.not_before = UnixTime::from_secs(LONG_NOT_BEFORE_MIN * 60);
+    c.expires_at = Some(UnixTime::from_secs((LONG_NOT_BEFORE_MIN + (1 << 31)) * 60));
     c.instance = Some(InstanceId([0xA5; 16]));
     c.entitlements = Entitlements::from_bits(u32::MAX);
     c.glpi_versions = Some(VersionRange {
@@ -104,13 +111,14 @@ fn bench(c: &mut Criterion) {
     let long_key = issuer.issue(&longest()).expect("longest key");
     let long_text = long_key.text(TextStyle::Compact).to_string();
     println!(
-        "token length: typical key {} chars (body {} bytes, header {HEADER_LEN}), longest key {} chars",
+        "token length: typical key {} chars (body {} bytes, header {HEADER_LEN}), longest key {} chars (MAX_KEY_LEN {})",
         text.len(),
         key.as_bytes().len(),
-        long_text.len()
+        long_text.len(),
+        glpi_key::MAX_KEY_LEN
     );
     assert!(key.verify(&trust, &options).is_ok());
-    let long_options = VerifyOptions::at(UnixTime::from_secs(u64::from(u32::MAX) * 60 * 2 + 60));
+    let long_options = VerifyOptions::at(UnixTime::from_secs(LONG_NOT_BEFORE_MIN * 60 + 60));
     assert!(long_key.verify(&trust, &long_options).is_ok());
 
     let msg = signing_input(&key);
