@@ -19,7 +19,9 @@ cargo build -p glpi-key-ffi
 lib_dir="$target/debug"
 
 say "the committed header is what cbindgen generates"
-command -v cbindgen >/dev/null || cargo install --locked cbindgen
+# A debug build of cbindgen compiles in a third of the CPU time of a release one (77 s against
+# 220 s measured) and still generates the header in under a second.
+command -v cbindgen >/dev/null || cargo install --debug --locked cbindgen
 cbindgen --quiet --config ffi/cbindgen.toml --crate glpi-key-ffi --output "$work/glpi_key.h"
 if ! diff -u ffi/include/glpi_key.h "$work/glpi_key.h"; then
   echo "ffi/include/glpi_key.h is stale: regenerate it with"
