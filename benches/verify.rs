@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use ed25519_dalek::Signature;
 use glpi_key::{
     verify_batch, verify_batch_parallel, Claims, Entitlements, Extensions, GlpiVersion, InstanceId,
@@ -253,6 +253,124 @@ fn rayon_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Ratios that hold on a busy machine: the operations take turns in short blocks, round after
+/// round, so a change of load hits all of them alike; each one's median per-key time is then
+/// divided by raw `verify_strict`'s. Printed after criterion's figures.
+fn interleaved() {
+    let issuer = Issuer::from_secret_key_bytes(&[7u8; 32]);
+    let trusted = issuer.trusted_key().expect("trusted key");
+    let trust = TrustStore::with(trusted);
+    let options = VerifyOptions::at(UnixTime::from_date(2027, 6, 1).expect("date"));
+    let key = issuer.issue(&typical(42)).expect("typical key");
+    let text = key.text(TextStyle::Compact).to_string();
+    let long_text = issuer
+        .issue(&longest())
+        .expect("longest key")
+        .text(TextStyle::Compact)
+        .to_string();
+    let msg = signing_input(&key);
+    let sig = Signature::from_bytes(key.as_bytes().last_chunk::<SIGNATURE_LEN>().expect("sig"));
+    let vk = *trusted.verifying_key();
+    let keys: Vec<UnverifiedKey> = (1..=BATCH as u64)
+        .map(|n| issuer.issue(&typical(n)).expect("key"))
+        .collect();
+    let claims = typical(42);
+    let mut out = [0u8; glpi_key::MAX_GROUPED_KEY_LEN];
+
+    type Op<'a> = (&'a str, usize, Box<dyn FnMut() + 'a>);
+    let mut ops: Vec<Op> = vec![
+        (
+            "raw verify_strict",
+            1,
+            Box::new(|| {
+                black_box(vk.verify_strict(black_box(&msg), black_box(&sig)).is_ok());
+            }),
+        ),
+        (
+            "parse+check (typical)",
+            1,
+            Box::new(|| {
+                black_box(UnverifiedKey::parse(black_box(&text)).is_ok());
+            }),
+        ),
+        (
+            "parse+check (longest)",
+            1,
+            Box::new(|| {
+                black_box(UnverifiedKey::parse(black_box(&long_text)).is_ok());
+            }),
+        ),
+        (
+            "verify (parsed)",
+            1,
+            Box::new(|| {
+                black_box(black_box(&key).verify(&trust, &options).is_ok());
+            }),
+        ),
+        (
+            "parse+verify (from text)",
+            1,
+            Box::new(|| {
+                let k = UnverifiedKey::parse(black_box(&text));
+                black_box(k.map(|k| k.verify(&trust, &options).is_ok()).is_ok());
+            }),
+        ),
+        (
+            "issue (to text)",
+            1,
+            Box::new(|| {
+                black_box(
+                    issuer
+                        .issue_into(&claims, TextStyle::Compact, &mut out)
+                        .is_ok(),
+                );
+            }),
+        ),
+        (
+            "64 keys one by one",
+            BATCH,
+            Box::new(|| {
+                black_box(
+                    keys.iter()
+                        .filter(|k| k.verify(&trust, &options).is_ok())
+                        .count(),
+                );
+            }),
+        ),
+        (
+            "64 keys verify_batch",
+            BATCH,
+            Box::new(|| {
+                black_box(verify_batch(black_box(&keys), &trust, &options).len());
+            }),
+        ),
+    ];
+    const ROUNDS: usize = 60;
+    let mut per_key: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, keys, op)) in ops.iter_mut().enumerate() {
+            // About 2 ms per block.
+            let reps = (2_000 / (40 * *keys)).max(1);
+            let start = std::time::Instant::now();
+            for _ in 0..reps {
+                op();
+            }
+            per_key[i].push(start.elapsed().as_nanos() as f64 / (reps * *keys) as f64);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let medians: Vec<f64> = per_key.iter_mut().map(median).collect();
+    println!(
+        "\ninterleaved ({ROUNDS} rounds): operation | median per key | ratio to raw verify_strict"
+    );
+    for ((name, _, _), m) in ops.iter().zip(&medians) {
+        println!("{name} | {:.2} µs | {:.3}", m / 1_000.0, m / medians[0]);
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
@@ -260,4 +378,12 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3));
     targets = bench
 }
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    // Not in criterion's test mode (`cargo test --benches`), which only checks each runs.
+    if !std::env::args().any(|a| a == "--test") {
+        interleaved();
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
