@@ -6,10 +6,12 @@
 # and ASAN_SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+started=$(date +%s)
+elapsed() { echo "[fuzz part: $(( $(date +%s) - started )) s elapsed] $*"; }
 
 # The run list: every [[bin]] of fuzz/Cargo.toml must be here (checked below).
 TARGETS=(parse_text verify claims_decode roundtrip revocation)
-FUZZ_SECONDS=${FUZZ_SECONDS:-40}
+FUZZ_SECONDS=${FUZZ_SECONDS:-35}
 ASAN_SECONDS=${ASAN_SECONDS:-8}
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
@@ -39,6 +41,7 @@ run_all() {
     cat "$work/build.log" >&2
     return 1
   }
+  elapsed "built ($toolchain, $sanitizer)"
   for t in "${TARGETS[@]}"; do
     log="$work/$t-$sanitizer.log"
     corpus="$work/corpus-$sanitizer/$t"
@@ -72,6 +75,7 @@ else
   echo "AddressSanitizer pass SKIPPED: no nightly toolchain on this machine (rustup toolchain install nightly to enable it)"
 fi
 
+elapsed "all fuzz runs done"
 echo
 echo "fuzz summary (target, sanitizer, time, total executions, executions per second):"
 cat "$summary"
