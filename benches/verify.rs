@@ -276,6 +276,14 @@ fn interleaved() {
         .collect();
     let claims = typical(42);
     let mut out = [0u8; glpi_key::MAX_GROUPED_KEY_LEN];
+    // The same 64 signatures for ed25519-dalek's own batch check, with no key handling at all.
+    let batch_msgs: Vec<Vec<u8>> = keys.iter().map(signing_input).collect();
+    let batch_msgs: Vec<&[u8]> = batch_msgs.iter().map(Vec::as_slice).collect();
+    let batch_sigs: Vec<Signature> = keys
+        .iter()
+        .map(|k| Signature::from_bytes(k.as_bytes().last_chunk::<SIGNATURE_LEN>().expect("sig")))
+        .collect();
+    let batch_vks = vec![vk; BATCH];
 
     type Op<'a> = (&'a str, usize, Box<dyn FnMut() + 'a>);
     let mut ops: Vec<Op> = vec![
@@ -334,6 +342,15 @@ fn interleaved() {
                     keys.iter()
                         .filter(|k| k.verify(&trust, &options).is_ok())
                         .count(),
+                );
+            }),
+        ),
+        (
+            "64 signatures, raw ed25519_dalek::verify_batch",
+            BATCH,
+            Box::new(|| {
+                black_box(
+                    ed25519_dalek::verify_batch(&batch_msgs, &batch_sigs, &batch_vks).is_ok(),
                 );
             }),
         ),
