@@ -217,13 +217,8 @@ impl UnverifiedKey {
         &self,
         buf: &'b mut [u8; SIGNING_INPUT_MAX],
     ) -> Result<&'b [u8], Error> {
-        envelope::signing_input(
-            self.kind.object_kind(),
-            self.header(),
-            self.payload(),
-            buf,
-        )
-        .ok_or(Error::BadSignature)
+        envelope::signing_input(self.kind.object_kind(), self.header(), self.payload(), buf)
+            .ok_or(Error::BadSignature)
     }
 
     /// Checks the signature under `issuer` with strict Ed25519 verification.
