@@ -32,3 +32,19 @@ while IFS= read -r key; do
   count=$((count + 1))
 done <<<"$keys"
 echo "seeded $count key texts from $vectors into fuzz/corpus/{parse_text,verify}"
+
+# Revocation lists: text forms (mode 0 of the revocation target) and files (mode 1).
+lists=0
+for f in "$vectors"/revocation/*.txt; do
+  [ -e "$f" ] || continue
+  add revocation 00 "$(tr -d '\n' <"$f")"
+  lists=$((lists + 1))
+done
+for f in "$vectors"/revocation/*.glpirl; do
+  [ -e "$f" ] || continue
+  dir=fuzz/corpus/revocation; mkdir -p "$dir"; tmp=$(mktemp)
+  { printf '\x01'; cat "$f"; } >"$tmp"
+  mv "$tmp" "$dir/seed-$(sha1sum "$tmp" | cut -c1-16)"
+  lists=$((lists + 1))
+done
+echo "seeded $lists revocation lists from $vectors/revocation into fuzz/corpus/revocation"
