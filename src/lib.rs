@@ -90,10 +90,10 @@ pub use claims::{
     Claims, Entitlements, Extension, Extensions, GlpiVersion, InstanceId, KeyKind, Tier,
     VersionRange, MAX_CLAIMS_LEN, MAX_EXTENSIONS_LEN, MAX_OWNER_LEN, MIN_CLAIMS_LEN,
 };
-pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
-pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
 #[cfg(feature = "std")]
 pub use clock_file::{ClockFile, ClockFileError};
+pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
+pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
 pub use issue::Issuer;
 pub use key::{
     UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
