@@ -19,33 +19,56 @@ pub(crate) enum Char {
     Invalid,
 }
 
+/// Marks a separator in [`ASCII_CLASS`].
+const SEPARATOR: u8 = 32;
+/// Marks an invalid character in [`ASCII_CLASS`].
+const INVALID: u8 = 255;
+
+/// Meaning of each ASCII byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`].
+// Indexing here runs at compile time: out of range would fail the build, never panic at run time.
+#[allow(clippy::indexing_slicing)]
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [INVALID; 128];
+    let mut v = 0;
+    while v < 32 {
+        let upper = ALPHABET[v];
+        table[upper as usize] = v as u8;
+        table[upper.to_ascii_lowercase() as usize] = v as u8;
+        v += 1;
+    }
+    table[b'O' as usize] = 0;
+    table[b'o' as usize] = 0;
+    table[b'I' as usize] = 1;
+    table[b'i' as usize] = 1;
+    table[b'L' as usize] = 1;
+    table[b'l' as usize] = 1;
+    table[b'-' as usize] = SEPARATOR;
+    table[b' ' as usize] = SEPARATOR;
+    table[b'\t' as usize] = SEPARATOR;
+    table[b'\r' as usize] = SEPARATOR;
+    table[b'\n' as usize] = SEPARATOR;
+    table
+};
+
+/// Classifies one byte of UTF-8 text. Every non-ASCII byte is invalid: Unicode look-alikes
+/// (Cyrillic `А`, full-width digits) are never mapped.
+#[inline]
+pub(crate) fn classify_byte(b: u8) -> Char {
+    match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(INVALID) {
+        SEPARATOR => Char::Separator,
+        INVALID => Char::Invalid,
+        v => Char::Symbol(v),
+    }
+}
+
 /// Classifies one character. Case-insensitive; `O` reads as 0 and `I`/`L` read as 1.
 /// Only ASCII is accepted: Unicode look-alikes (Cyrillic `А`, full-width digits) are invalid.
-pub(crate) const fn classify(c: char) -> Char {
-    let v = match c {
-        '-' | ' ' | '\t' | '\r' | '\n' => return Char::Separator,
-        '0'..='9' => c as u8 - b'0',
-        'O' | 'o' => 0,
-        'I' | 'i' | 'L' | 'l' => 1,
-        'A'..='H' => c as u8 - b'A' + 10,
-        'a'..='h' => c as u8 - b'a' + 10,
-        'J' | 'j' => 18,
-        'K' | 'k' => 19,
-        'M' | 'm' => 20,
-        'N' | 'n' => 21,
-        'P' | 'p' => 22,
-        'Q' | 'q' => 23,
-        'R' | 'r' => 24,
-        'S' | 's' => 25,
-        'T' | 't' => 26,
-        'V' | 'v' => 27,
-        'W' | 'w' => 28,
-        'X' | 'x' => 29,
-        'Y' | 'y' => 30,
-        'Z' | 'z' => 31,
-        _ => return Char::Invalid,
-    };
-    Char::Symbol(v)
+pub(crate) fn classify(c: char) -> Char {
+    if c.is_ascii() {
+        classify_byte(c as u8)
+    } else {
+        Char::Invalid
+    }
 }
 
 /// The canonical (uppercase) character of a symbol value; values are masked to 5 bits.
@@ -159,6 +182,19 @@ mod tests {
         assert_eq!(classify('\u{FF11}'), Char::Invalid); // full-width 1
         assert_eq!(classify('\u{200B}'), Char::Invalid); // zero-width space
         assert_eq!(classify('\n'), Char::Separator);
+        // Every other ASCII byte is invalid.
+        for b in 0u8..128 {
+            let expected_valid =
+                ALPHABET.contains(&b.to_ascii_uppercase()) || b"OoIiLl- \t\r\n".contains(&b);
+            assert_eq!(
+                classify_byte(b) != Char::Invalid,
+                expected_valid,
+                "byte {b}"
+            );
+        }
+        for b in 128u8..=255 {
+            assert_eq!(classify_byte(b), Char::Invalid);
+        }
     }
 
     #[test]

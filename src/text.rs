@@ -105,8 +105,10 @@ impl<'a> Scan<'a> {
         };
         let offset = leading_chars + PREFIX.len();
         let mut count = 0usize;
-        for (i, c) in rest.chars().enumerate() {
-            match base32::classify(c) {
+        // Byte by byte: a key is ASCII, and the first non-ASCII byte is an invalid character.
+        // Every byte before it was ASCII, so its byte index is also its character index.
+        for (i, b) in rest.bytes().enumerate() {
+            match base32::classify_byte(b) {
                 Char::Symbol(_) => {
                     count += 1;
                     if count > max_symbols {
@@ -115,10 +117,14 @@ impl<'a> Scan<'a> {
                 }
                 Char::Separator => {}
                 Char::Invalid => {
+                    let character = rest
+                        .get(i..)
+                        .and_then(|tail| tail.chars().next())
+                        .unwrap_or(char::REPLACEMENT_CHARACTER);
                     return Err(Error::InvalidCharacter {
-                        character: c,
+                        character,
                         position: offset + i + 1,
-                    })
+                    });
                 }
             }
         }
@@ -134,12 +140,14 @@ impl<'a> Scan<'a> {
         self.count
     }
 
-    /// Symbol values in order (every character of `rest` is a symbol or a separator).
+    /// Symbol values in order (every byte of `rest` is an ASCII symbol or separator).
     pub fn symbols(&self) -> impl Iterator<Item = u8> + 'a {
-        self.rest.chars().filter_map(|c| match base32::classify(c) {
-            Char::Symbol(v) => Some(v),
-            _ => None,
-        })
+        self.rest
+            .bytes()
+            .filter_map(|b| match base32::classify_byte(b) {
+                Char::Symbol(v) => Some(v),
+                _ => None,
+            })
     }
 
     /// The checksum residue over all symbols in domain `hrp`.
@@ -156,9 +164,14 @@ impl<'a> Scan<'a> {
         if residue.is_valid() {
             return Ok(());
         }
+        Err(self.checksum_error(residue))
+    }
+
+    /// The error for a failed check, with the suggested fix when one symbol is suspected.
+    fn checksum_error(&self, residue: Polymod) -> Error {
         let suggestion = checksum::locate_single_error(residue.residue(), self.count)
             .and_then(|e| self.correction(e.index, e.delta));
-        Err(ChecksumError { suggestion }.into())
+        ChecksumError { suggestion }.into()
     }
 
     /// Checks length and check symbols, then packs the body into `out`, returning its length.
@@ -171,20 +184,25 @@ impl<'a> Scan<'a> {
                 symbols: self.count,
             });
         };
-        self.verify_check(spec.hrp)?;
         let out = out.get_mut(..bytes).ok_or(Error::TooLong {
             max: spec.max_symbols(),
         })?;
+        // One pass: every symbol goes into the checksum, the body symbols also into the packer.
+        let body_symbols = self.count - CHECK_LEN;
+        let mut residue = Polymod::new(spec.hrp);
         let mut packer = Packer::new(out);
-        for v in self.symbols().take(self.count - CHECK_LEN) {
-            if !packer.push(v) {
-                return Err(Error::WrongLength {
-                    symbols: self.count,
-                });
+        let mut room = true;
+        for (i, v) in self.symbols().enumerate() {
+            residue.push(v);
+            if i < body_symbols {
+                room &= packer.push(v);
             }
         }
+        if !residue.is_valid() {
+            return Err(self.checksum_error(residue));
+        }
         match packer.finish() {
-            Ok(n) if n == bytes => Ok(n),
+            Ok(n) if room && n == bytes => Ok(n),
             Ok(_) => Err(Error::WrongLength {
                 symbols: self.count,
             }),
