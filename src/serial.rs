@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use crate::base32;
-use crate::checksum::{Polymod, CHECK_LEN};
+use crate::checksum::CHECK_LEN;
 use crate::error::Error;
-use crate::text::{Scan, PREFIX};
+use crate::text::{write_checked, Scan, TextStyle};
 
 /// Bits in a serial.
 pub const SERIAL_BITS: u32 = 60;
@@ -132,18 +131,7 @@ impl ShortId {
 
 impl fmt::Display for ShortId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(PREFIX)?;
-        fmt::Write::write_char(f, '-')?;
-        let mut p = Polymod::new(SHORT_ID_HRP);
-        for v in self.0.symbols() {
-            p.push(v);
-            fmt::Write::write_char(f, base32::symbol_char(v))?;
-        }
-        fmt::Write::write_char(f, '-')?;
-        for v in p.check_symbols() {
-            fmt::Write::write_char(f, base32::symbol_char(v))?;
-        }
-        Ok(())
+        write_checked(f, SHORT_ID_HRP, self.0.symbols(), TextStyle::Compact)
     }
 }
 

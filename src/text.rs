@@ -312,21 +312,31 @@ impl<'a> Text<'a> {
 
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(PREFIX)?;
-        let mut p = Polymod::new(self.hrp);
-        for (i, v) in base32::symbols_of(self.body).enumerate() {
-            if i == 0 || (self.style == TextStyle::Grouped && i % GROUP_LEN == 0) {
-                fmt::Write::write_char(f, '-')?;
-            }
-            p.push(v);
-            fmt::Write::write_char(f, base32::symbol_char(v))?;
-        }
-        fmt::Write::write_char(f, '-')?;
-        for v in p.check_symbols() {
-            fmt::Write::write_char(f, base32::symbol_char(v))?;
-        }
-        Ok(())
+        write_checked(f, self.hrp, base32::symbols_of(self.body), self.style)
     }
+}
+
+/// Writes `GLPI-<symbols>-<check>`, with the check computed in domain `hrp`.
+pub(crate) fn write_checked(
+    f: &mut fmt::Formatter<'_>,
+    hrp: &str,
+    symbols: impl Iterator<Item = u8>,
+    style: TextStyle,
+) -> fmt::Result {
+    f.write_str(PREFIX)?;
+    let mut p = Polymod::new(hrp);
+    for (i, v) in symbols.enumerate() {
+        if i == 0 || (style == TextStyle::Grouped && i % GROUP_LEN == 0) {
+            fmt::Write::write_char(f, '-')?;
+        }
+        p.push(v);
+        fmt::Write::write_char(f, base32::symbol_char(v))?;
+    }
+    fmt::Write::write_char(f, '-')?;
+    for v in p.check_symbols() {
+        fmt::Write::write_char(f, base32::symbol_char(v))?;
+    }
+    Ok(())
 }
 
 /// `fmt::Write` into a byte slice, for formatting without allocation.
