@@ -13,10 +13,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use ed25519_dalek::Signer;
-use glpi_key::checksum::Polymod;
 use glpi_key::{
-    max_revocation_list_len, Claims, Issuer, KeyKind, NewRevocationList, ObjectKind, Serial,
-    TextStyle, Tier, UnixTime, ALPHABET, LIST_FILE_MAGIC,
+    max_revocation_list_len, Claims, Issuer, KeyKind, NewRevocationList, ObjectKind, Serial, Text,
+    TextStyle, Tier, UnixTime, LIST_FILE_MAGIC,
 };
 use sha2::{Digest, Sha512};
 
@@ -42,31 +41,7 @@ fn serial(v: u64) -> Serial {
 
 /// The body as text with a fresh, valid check (to tamper with bytes, not symbols).
 fn wrap(body: &[u8]) -> String {
-    let mut symbols = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for &b in body {
-        acc = (acc << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            symbols.push(((acc >> bits) & 31) as u8);
-        }
-        acc &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        symbols.push(((acc << (5 - bits)) & 31) as u8);
-    }
-    let mut p = Polymod::new("glpi");
-    let mut s = String::from("GLPI-");
-    for &v in &symbols {
-        p.push(v);
-        s.push(ALPHABET[usize::from(v)] as char);
-    }
-    s.push('-');
-    for v in p.check_symbols() {
-        s.push(ALPHABET[usize::from(v)] as char);
-    }
-    s
+    Text::of_key_body(body, TextStyle::Compact).to_string()
 }
 
 fn varint(mut n: u64, out: &mut Vec<u8>) {

@@ -10,11 +10,10 @@ use std::sync::OnceLock;
 use std::vec::Vec;
 
 use arbitrary::{Arbitrary, Unstructured};
-use glpi_key::checksum::Polymod;
 use glpi_key::{
     Claims, Entitlements, Error, Extensions, GlpiVersion, InstanceId, Issuer, KeyKind, Serial,
-    TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET, MAX_CLAIMS_LEN,
-    MAX_INPUT_LEN, MAX_KEY_LEN,
+    Text, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET,
+    MAX_CLAIMS_LEN, MAX_INPUT_LEN, MAX_KEY_LEN,
 };
 
 /// Every fuzz target, by the name of its `[[bin]]` in `fuzz/Cargo.toml` and its corpus folder.
@@ -60,31 +59,7 @@ pub fn trust() -> &'static TrustStore {
 /// Writes any body bytes as key text, `GLPI-<body>-<check>`, with a valid check: lets the
 /// fuzzer (and the bit-flip tests) reach the stages behind the checksum.
 pub fn body_text(body: &[u8]) -> String {
-    let mut symbols = Vec::with_capacity(body.len() * 8 / 5 + 1);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in body {
-        acc = (acc << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            symbols.push(((acc >> bits) & 31) as u8);
-        }
-        acc &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        symbols.push(((acc << (5 - bits)) & 31) as u8);
-    }
-    let mut p = Polymod::new("glpi");
-    let mut out = String::from("GLPI-");
-    for &v in &symbols {
-        p.push(v);
-        out.push(char::from(ALPHABET[usize::from(v)]));
-    }
-    out.push('-');
-    for v in p.check_symbols() {
-        out.push(char::from(ALPHABET[usize::from(v)]));
-    }
-    out
+    Text::of_key_body(body, TextStyle::Compact).to_string()
 }
 
 /// Builds claims from fuzzer bytes. The encoder validates them; invalid ones fail to issue.
