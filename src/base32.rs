@@ -19,16 +19,17 @@ pub(crate) enum Char {
     Invalid,
 }
 
-/// Marks a separator in [`ASCII_CLASS`].
+/// Marks a separator in [`BYTE_CLASS`].
 const SEPARATOR: u8 = 32;
-/// Marks an invalid character in [`ASCII_CLASS`].
+/// Marks an invalid character in [`BYTE_CLASS`].
 const INVALID: u8 = 255;
 
-/// Meaning of each ASCII byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`].
+/// Meaning of each byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`]. All 256 bytes
+/// are in the table, so a lookup never needs a range check; bytes from 128 up are invalid.
 // Indexing here runs at compile time: out of range would fail the build, never panic at run time.
 #[allow(clippy::indexing_slicing)]
-const ASCII_CLASS: [u8; 128] = {
-    let mut table = [INVALID; 128];
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [INVALID; 256];
     let mut v = 0;
     while v < 32 {
         let upper = ALPHABET[v];
@@ -50,11 +51,19 @@ const ASCII_CLASS: [u8; 128] = {
     table
 };
 
+/// The raw class of one byte: a symbol value (0..32), or 32 and up for a separator or an
+/// invalid byte. For loops that test several bytes at once: eight bytes are all symbols
+/// exactly when the OR of their classes is below 32.
+#[inline]
+pub(crate) fn byte_class(b: u8) -> u8 {
+    BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(INVALID)
+}
+
 /// Classifies one byte of UTF-8 text. Every non-ASCII byte is invalid: Unicode look-alikes
 /// (Cyrillic `А`, full-width digits) are never mapped.
 #[inline]
 pub(crate) fn classify_byte(b: u8) -> Char {
-    match ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(INVALID) {
+    match byte_class(b) {
         SEPARATOR => Char::Separator,
         INVALID => Char::Invalid,
         v => Char::Symbol(v),
@@ -147,6 +156,59 @@ impl<'o> Packer<'o> {
     }
 }
 
+/// Packs symbol values (each 0..32) into `out`, which must be exactly as long as the bytes they
+/// carry ([`bytes_for_symbols`]). Eight symbols (40 bits) make five whole bytes, so all but the
+/// last few symbols are packed eight at a time; the rest go through a [`Packer`], which checks
+/// that the padding bits are zero.
+#[inline]
+pub(crate) fn pack(symbols: &[u8], out: &mut [u8]) -> Result<(), PackError> {
+    if bytes_for_symbols(symbols.len()) != Some(out.len()) {
+        return Err(PackError::WrongLength);
+    }
+    let mut groups = symbols.chunks_exact(8);
+    let mut bytes = out.chunks_exact_mut(5);
+    for (group, five) in (&mut groups).zip(&mut bytes) {
+        let Ok(group) = <[u8; 8]>::try_from(group) else {
+            return Err(PackError::WrongLength);
+        };
+        let [_, _, _, b0, b1, b2, b3, b4] = pack_eight(group).to_be_bytes();
+        for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
+            *slot = b;
+        }
+    }
+    let mut packer = Packer::new(bytes.into_remainder());
+    for &v in groups.remainder() {
+        if !packer.push(v) {
+            return Err(PackError::WrongLength);
+        }
+    }
+    packer
+        .finish()
+        .map(|_| ())
+        .map_err(|NonZeroPadding| PackError::NonZeroPadding)
+}
+
+/// The 40 bits of eight symbol values (each masked to 5 bits), first symbol highest.
+///
+/// Joins neighbours in place, SWAR style, rather than shifting in one value at a time: pairs
+/// into 10 bits per 16-bit lane, then 20 bits per 32-bit lane, then 40 bits.
+#[inline]
+fn pack_eight(group: [u8; 8]) -> u64 {
+    let x = u64::from_be_bytes(group);
+    let pairs = ((x & 0x1f00_1f00_1f00_1f00) >> 3) | (x & 0x001f_001f_001f_001f);
+    let quads = ((pairs & 0x03ff_0000_03ff_0000) >> 6) | (pairs & 0x0000_03ff_0000_03ff);
+    ((quads & 0x000f_ffff_0000_0000) >> 12) | (quads & 0x0000_0000_000f_ffff)
+}
+
+/// Why [`pack`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PackError {
+    /// `out` does not have the length the symbols carry.
+    WrongLength,
+    /// Non-zero bits were left over after the last whole byte.
+    NonZeroPadding,
+}
+
 /// Iterates over the 5-bit symbol values of `bytes`, the last one zero-padded.
 pub(crate) fn symbols_of(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
     let count = symbols_for_bytes(bytes.len());
@@ -220,6 +282,50 @@ mod tests {
             }
             let n = p.finish().unwrap();
             assert_eq!(&out[..n], src);
+        }
+    }
+
+    #[test]
+    fn pack_matches_the_packer_at_every_length() {
+        let data: [u8; 41] = core::array::from_fn(|i| (i as u8).wrapping_mul(97) ^ 0x5a);
+        for len in 0..=data.len() {
+            let src = &data[..len];
+            let mut symbols = [0u8; 66];
+            let n = symbols_for_bytes(len);
+            for (slot, s) in symbols.iter_mut().zip(symbols_of(src)) {
+                *slot = s;
+            }
+            let mut out = [0u8; 42];
+            assert_eq!(pack(&symbols[..n], &mut out[..len]), Ok(()));
+            assert_eq!(&out[..len], src);
+            // A wrong output length is refused, never half-written past the end.
+            assert_eq!(
+                pack(&symbols[..n], &mut out[..len + 1]),
+                Err(PackError::WrongLength)
+            );
+            // Setting a padding bit (when there is one) is refused.
+            if n * 5 > len * 8 {
+                symbols[n - 1] |= 1;
+                assert_eq!(
+                    pack(&symbols[..n], &mut out[..len]),
+                    Err(PackError::NonZeroPadding)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pack_eight_matches_one_at_a_time() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let group = seed.to_le_bytes(); // all 8 bits: the masking is tested too
+            let expected = group
+                .iter()
+                .fold(0u64, |acc, &v| (acc << 5) | u64::from(v & 31));
+            assert_eq!(pack_eight(group), expected, "{group:?}");
         }
     }
 

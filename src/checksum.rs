@@ -54,11 +54,77 @@ const GENERATOR_TABLE: [u32; 32] = {
 };
 
 /// One step of the BCH polymod: feeds one 5-bit value into the running residue (30 bits).
+// The index is masked to 5 bits, so it is always inside the 32-entry table; plain indexing
+// keeps the function `const` (a `get` would not be).
+#[allow(clippy::indexing_slicing)]
 #[inline]
-pub fn step(residue: u32, value: u8) -> u32 {
-    let top = ((residue >> 25) & 31) as usize;
-    let terms = GENERATOR_TABLE.get(top).copied().unwrap_or(0);
-    (((residue & 0x01ff_ffff) << 5) ^ (u32::from(value) & 31)) ^ terms
+pub const fn step(residue: u32, value: u8) -> u32 {
+    let terms = GENERATOR_TABLE[((residue >> 25) & 31) as usize];
+    (((residue & 0x01ff_ffff) << 5) ^ (value as u32 & 31)) ^ terms
+}
+
+/// Six symbols are 30 bits, the whole residue: the unit of [`Polymod::push_all`].
+const BLOCK: usize = 6;
+
+/// The residue left by each 5-bit group of a residue after 6 zero symbols (`SHIFT_TABLES[0]`)
+/// and after 12 (`SHIFT_TABLES[1]`): `SHIFT_TABLES[k][j][t]` starts from the group value `t`
+/// at bits `5j..5j+5`.
+///
+/// The code is linear, so moving a residue past 6 symbols is the XOR of six lookups, one per
+/// 5-bit group, and the six symbols simply fill the 30 bits shifted in. [`Polymod::push_all`]
+/// feeds 12 symbols per step: the old residue moves past 12 (`SHIFT_TABLES[1]`), the first six
+/// symbols past 6 (`SHIFT_TABLES[0]`, work that does not wait for the old residue), and the
+/// last six go in as they are. The chain from one residue to the next is then one round of
+/// independent loads and an XOR tree per 12 symbols, rather than 12 dependent steps.
+// Indexing here runs at compile time: out of range would fail the build, never panic at run time.
+#[allow(clippy::indexing_slicing)]
+const SHIFT_TABLES: [[[u32; 32]; BLOCK]; 2] = {
+    let mut tables = [[[0u32; 32]; BLOCK]; 2];
+    let mut k = 0;
+    while k < 2 {
+        let mut j = 0;
+        while j < BLOCK {
+            let mut t = 0;
+            while t < 32 {
+                let mut r = (t as u32) << (5 * j);
+                let mut n = 0;
+                while n < BLOCK * (k + 1) {
+                    r = step(r, 0);
+                    n += 1;
+                }
+                tables[k][j][t] = r;
+                t += 1;
+            }
+            j += 1;
+        }
+        k += 1;
+    }
+    tables
+};
+
+/// The residue `residue` (30 bits) becomes after `6 * (k + 1)` zero symbols, for `k` 0 or 1.
+#[inline]
+fn shifted(k: usize, residue: u32) -> u32 {
+    let Some(tables) = SHIFT_TABLES.get(k) else {
+        return 0;
+    };
+    let term = |j: usize| {
+        let group = ((residue >> (5 * j)) & 31) as usize;
+        tables
+            .get(j)
+            .and_then(|table| table.get(group))
+            .copied()
+            .unwrap_or(0)
+    };
+    (term(0) ^ term(1)) ^ (term(2) ^ term(3)) ^ (term(4) ^ term(5))
+}
+
+/// Six symbol values (each masked to 5 bits) as 30 bits, the first one highest.
+#[inline]
+fn join_six(symbols: &[u8]) -> u32 {
+    symbols
+        .iter()
+        .fold(0u32, |acc, &v| (acc << 5) | (u32::from(v) & 31))
 }
 
 /// The running residue of the checksum over a human-readable part (the domain, such as
@@ -69,14 +135,24 @@ pub struct Polymod(u32);
 impl Polymod {
     /// Starts a checksum in the domain `hrp` (lowercase ASCII), expanded as bech32 does:
     /// the high bits of each character, a zero, then the low bits of each character.
-    pub fn new(hrp: &str) -> Self {
+    pub const fn new(hrp: &str) -> Self {
+        let hrp = hrp.as_bytes();
         let mut r = 1;
-        for b in hrp.bytes() {
+        let mut i = 0;
+        while i < hrp.len() {
+            // `i < hrp.len()`: in range. (`get` is not `const`.)
+            #[allow(clippy::indexing_slicing)]
+            let b = hrp[i];
             r = step(r, b >> 5);
+            i += 1;
         }
         r = step(r, 0);
-        for b in hrp.bytes() {
+        let mut i = 0;
+        while i < hrp.len() {
+            #[allow(clippy::indexing_slicing)]
+            let b = hrp[i];
             r = step(r, b & 31);
+            i += 1;
         }
         Polymod(r)
     }
@@ -85,6 +161,26 @@ impl Polymod {
     #[inline]
     pub fn push(&mut self, value: u8) {
         self.0 = step(self.0, value);
+    }
+
+    /// Feeds symbol values (each 0..32) in order: the same residue as calling
+    /// [`push`](Self::push) for each, computed 12 symbols per step (see [`SHIFT_TABLES`]).
+    #[inline(always)]
+    pub fn push_all(&mut self, symbols: &[u8]) {
+        let mut r = self.0;
+        let mut twelves = symbols.chunks_exact(2 * BLOCK);
+        for twelve in &mut twelves {
+            let (first, last) = twelve.split_at(BLOCK);
+            r = shifted(1, r) ^ (shifted(0, join_six(first)) ^ join_six(last));
+        }
+        let mut sixes = twelves.remainder().chunks_exact(BLOCK);
+        for six in &mut sixes {
+            r = shifted(0, r) ^ join_six(six);
+        }
+        self.0 = r;
+        for &v in sixes.remainder() {
+            self.push(v);
+        }
     }
 
     /// The residue so far. Over a whole text including its check symbols, a valid text's
@@ -227,6 +323,24 @@ mod tests {
             let v = (i.wrapping_mul(2_654_435_761) >> 27) as u8;
             assert_eq!(step(r, v), reference(r, v));
             r = step(r, v);
+        }
+    }
+
+    #[test]
+    fn push_all_matches_one_symbol_at_a_time() {
+        let data: [u8; 100] = core::array::from_fn(|i| ((i * 29 + 11) % 32) as u8);
+        for start in [
+            Polymod::new("glpi"),
+            Polymod::new("glpi-id"),
+            Polymod(0x3fff_ffff),
+        ] {
+            for len in 0..data.len() {
+                let mut one = start;
+                data[..len].iter().for_each(|&v| one.push(v));
+                let mut all = start;
+                all.push_all(&data[..len]);
+                assert_eq!(all, one, "len {len}");
+            }
         }
     }
 

@@ -33,11 +33,10 @@ pub(crate) const SIGNING_INPUT_MAX: usize = MAX_TAG_LEN + 1 + MAX_BODY_LEN;
 /// Checksum domain of keys.
 pub(crate) const KEY_HRP: &str = "glpi";
 
-pub(crate) const KEY_TEXT: TextSpec = TextSpec {
-    hrp: KEY_HRP,
-    min_bytes: MIN_BODY_LEN,
-    max_bytes: MAX_BODY_LEN,
-};
+pub(crate) const KEY_TEXT: TextSpec = TextSpec::new(KEY_HRP, MIN_BODY_LEN, MAX_BODY_LEN);
+
+/// Most symbols in a key's text, check included.
+const KEY_SYMBOLS: usize = KEY_TEXT.max_symbols();
 
 /// A key whose text form, check symbols and header are valid, but whose signature has not been
 /// checked. Nothing read from it can be trusted: its accessors say so in their names. Call
@@ -75,7 +74,8 @@ impl UnverifiedKey {
     /// single-symbol change fixes the check; use [`parse_with_trust`](Self::parse_with_trust) to
     /// also confirm such a suggestion against a trusted signature.
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let scan = Scan::new(text, KEY_TEXT.max_symbols())?;
+        let mut symbols = [0u8; KEY_SYMBOLS];
+        let scan = Scan::new(text, &mut symbols)?;
         if scan.count() == SERIAL_SYMBOLS + CHECK_LEN {
             if let Some(id) = ShortId::recognise(&scan) {
                 return Err(Error::ShortIdNotKey(id));
@@ -98,7 +98,8 @@ impl UnverifiedKey {
             other => return other,
         };
         let mut buf = [0u8; crate::text::MAX_INPUT_LEN];
-        let corrected = Scan::new(text, KEY_TEXT.max_symbols())
+        let mut symbols = [0u8; KEY_SYMBOLS];
+        let corrected = Scan::new(text, &mut symbols)
             .ok()
             .and_then(|scan| scan.corrected_into(&err, &mut buf))
             .and_then(|fixed| Self::parse(fixed).ok());

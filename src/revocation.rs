@@ -79,11 +79,11 @@ const MIN_PAYLOAD_LEN: usize = 4;
 pub const MAX_TEXT_LIST_SERIALS: usize =
     (MAX_TEXT_LIST_LEN - HEADER_LEN - SIGNATURE_LEN - MAX_FIXED_FIELDS_LEN) / SERIAL_LEN;
 
-const LIST_TEXT: TextSpec = TextSpec {
-    hrp: KEY_HRP,
-    min_bytes: HEADER_LEN + MIN_PAYLOAD_LEN + SIGNATURE_LEN,
-    max_bytes: MAX_TEXT_LIST_LEN,
-};
+const LIST_TEXT: TextSpec = TextSpec::new(
+    KEY_HRP,
+    HEADER_LEN + MIN_PAYLOAD_LEN + SIGNATURE_LEN,
+    MAX_TEXT_LIST_LEN,
+);
 
 /// An upper bound of the file length (magic included) of a list with `serials` serials: size
 /// the buffers for [`Issuer::issue_revocation_list`] and for reading files with it.
@@ -219,7 +219,8 @@ impl<'a> UnverifiedRevocationList<'a> {
     /// Reads a list from its text form, decoding the body into `buf` ([`MAX_TEXT_LIST_LEN`]
     /// bytes always suffice). A key given here is refused with [`Error::WrongObjectKind`].
     pub fn parse_text(text: &str, buf: &'a mut [u8]) -> Result<Self, Error> {
-        let scan = Scan::new(text, LIST_TEXT.max_symbols())?;
+        let mut symbols = [0u8; LIST_TEXT.max_symbols()];
+        let scan = Scan::new(text, &mut symbols)?;
         let n = scan.decode(&LIST_TEXT, buf)?;
         let body: &'a [u8] = buf.get(..n).unwrap_or_default();
         Self::from_body(body)

@@ -101,7 +101,8 @@ impl ShortId {
     /// assert_eq!(ShortId::parse(&text.to_lowercase()), Ok(serial.short_id()));
     /// ```
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let scan = Scan::new(text, SERIAL_SYMBOLS + CHECK_LEN)?;
+        let mut symbols = [0u8; SERIAL_SYMBOLS + CHECK_LEN];
+        let scan = Scan::new(text, &mut symbols)?;
         Self::from_scan(&scan)
     }
 
@@ -115,8 +116,9 @@ impl ShortId {
         scan.verify_check(SHORT_ID_HRP)?;
         let value = scan
             .symbols()
+            .iter()
             .take(SERIAL_SYMBOLS)
-            .fold(0u64, |acc, v| (acc << 5) | u64::from(v));
+            .fold(0u64, |acc, &v| (acc << 5) | u64::from(v));
         // 12 symbols hold exactly 60 bits, so this cannot fail.
         Serial::new(value).map(ShortId).ok_or(Error::WrongLength {
             symbols: scan.count(),

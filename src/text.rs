@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::base32::{self, Char, Packer};
+use crate::base32::{self, Char, PackError};
 use crate::checksum::{self, Polymod, CHECK_LEN};
 use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
 
@@ -17,6 +17,11 @@ pub const PREFIX: &str = "GLPI";
 /// The longest raw text accepted, in bytes, before any other work is done. Generous enough for
 /// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
 pub const MAX_INPUT_LEN: usize = 4096;
+
+/// Symbols per step of [`Scan::decode`]: two checksum blocks of 12, three packing groups of 8.
+const UNIT_SYMBOLS: usize = 24;
+/// The bytes [`UNIT_SYMBOLS`] symbols pack into.
+const UNIT_BYTES: usize = UNIT_SYMBOLS * 5 / 8;
 
 /// Symbols per group in [`TextStyle::Grouped`] output.
 pub const GROUP_LEN: usize = 5;
@@ -35,8 +40,10 @@ pub enum TextStyle {
 /// The checksum domain and length limits of one kind of text.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextSpec {
-    /// Human-readable part of the checksum: separates keys from short IDs.
-    pub hrp: &'static str,
+    /// The checksum state after its human-readable part (`glpi` for keys, `glpi-id` for short
+    /// IDs: the domain that keeps one kind of text from passing as the other), computed once
+    /// at compile time.
+    start: Polymod,
     /// Fewest body bytes a valid text of this kind has.
     pub min_bytes: usize,
     /// Most body bytes a valid text of this kind has.
@@ -44,6 +51,14 @@ pub(crate) struct TextSpec {
 }
 
 impl TextSpec {
+    pub const fn new(hrp: &'static str, min_bytes: usize, max_bytes: usize) -> Self {
+        TextSpec {
+            start: Polymod::new(hrp),
+            min_bytes,
+            max_bytes,
+        }
+    }
+
     /// Most symbols after the prefix, check included.
     pub const fn max_symbols(&self) -> usize {
         base32::symbols_for_bytes(self.max_bytes) + CHECK_LEN
@@ -75,20 +90,22 @@ fn is_wrapping(c: char) -> bool {
         )
 }
 
-/// A text whose prefix and characters have been checked: only symbols and separators remain.
+/// A text whose prefix and characters have been checked, with its symbol values read into
+/// the caller's buffer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scan<'a> {
     /// Everything after the prefix (symbols and separators only).
     rest: &'a str,
     /// Characters of the original input before `rest`.
     offset: usize,
-    /// Symbols in `rest`, check included.
-    count: usize,
+    /// The symbol values in order, check included.
+    symbols: &'a [u8],
 }
 
 impl<'a> Scan<'a> {
-    /// Checks the prefix and every character; counts symbols, stopping early past `max_symbols`.
-    pub fn new(input: &'a str, max_symbols: usize) -> Result<Self, Error> {
+    /// Checks the prefix and every character, and reads the symbol values into `buf`; more
+    /// symbols than `buf` holds is [`Error::TooLong`], found as soon as the one too many is.
+    pub fn new(input: &'a str, buf: &'a mut [u8]) -> Result<Self, Error> {
         if input.len() > MAX_INPUT_LEN {
             return Err(Error::TooLong { max: MAX_INPUT_LEN });
         }
@@ -104,56 +121,38 @@ impl<'a> Scan<'a> {
             _ => return Err(Error::NotAGlpiKey),
         };
         let offset = leading_chars + PREFIX.len();
-        let mut count = 0usize;
-        // Byte by byte: a key is ASCII, and the first non-ASCII byte is an invalid character.
-        // Every byte before it was ASCII, so its byte index is also its character index.
-        for (i, b) in rest.bytes().enumerate() {
-            match base32::classify_byte(b) {
-                Char::Symbol(_) => {
-                    count += 1;
-                    if count > max_symbols {
-                        return Err(Error::TooLong { max: max_symbols });
-                    }
-                }
-                Char::Separator => {}
-                Char::Invalid => {
-                    let character = rest
-                        .get(i..)
-                        .and_then(|tail| tail.chars().next())
-                        .unwrap_or(char::REPLACEMENT_CHARACTER);
-                    return Err(Error::InvalidCharacter {
-                        character,
-                        position: offset + i + 1,
-                    });
-                }
-            }
-        }
+        let count = read_symbols(rest.as_bytes(), buf).map_err(|stop| match stop {
+            Stop::Full => Error::TooLong { max: buf.len() },
+            Stop::Invalid(i) => Error::InvalidCharacter {
+                character: rest
+                    .get(i..)
+                    .and_then(|tail| tail.chars().next())
+                    .unwrap_or(char::REPLACEMENT_CHARACTER),
+                position: offset + i + 1,
+            },
+        })?;
+        let buf: &'a [u8] = buf;
         Ok(Scan {
             rest,
             offset,
-            count,
+            symbols: buf.get(..count).unwrap_or_default(),
         })
     }
 
     /// Symbols found, check included.
     pub fn count(&self) -> usize {
-        self.count
+        self.symbols.len()
     }
 
-    /// Symbol values in order (every byte of `rest` is an ASCII symbol or separator).
-    pub fn symbols(&self) -> impl Iterator<Item = u8> + 'a {
-        self.rest
-            .bytes()
-            .filter_map(|b| match base32::classify_byte(b) {
-                Char::Symbol(v) => Some(v),
-                _ => None,
-            })
+    /// Symbol values in order, check included.
+    pub fn symbols(&self) -> &'a [u8] {
+        self.symbols
     }
 
     /// The checksum residue over all symbols in domain `hrp`.
     pub fn residue(&self, hrp: &str) -> Polymod {
         let mut p = Polymod::new(hrp);
-        self.symbols().for_each(|v| p.push(v));
+        p.push_all(self.symbols);
         p
     }
 
@@ -169,7 +168,7 @@ impl<'a> Scan<'a> {
 
     /// The error for a failed check, with the suggested fix when one symbol is suspected.
     fn checksum_error(&self, residue: Polymod) -> Error {
-        let suggestion = checksum::locate_single_error(residue.residue(), self.count)
+        let suggestion = checksum::locate_single_error(residue.residue(), self.count())
             .and_then(|e| self.correction(e.index, e.delta));
         ChecksumError { suggestion }.into()
     }
@@ -179,34 +178,40 @@ impl<'a> Scan<'a> {
     /// When both the check and the length are wrong, the length is reported: a dropped or
     /// doubled symbol is the likelier mistake, and no single-symbol fix can repair it.
     pub fn decode(&self, spec: &TextSpec, out: &mut [u8]) -> Result<usize, Error> {
-        let Some(bytes) = spec.body_bytes(self.count) else {
-            return Err(Error::WrongLength {
-                symbols: self.count,
-            });
+        let count = self.count();
+        let Some(bytes) = spec.body_bytes(count) else {
+            return Err(Error::WrongLength { symbols: count });
         };
         let out = out.get_mut(..bytes).ok_or(Error::TooLong {
             max: spec.max_symbols(),
         })?;
-        // One pass: every symbol goes into the checksum, the body symbols also into the packer.
-        let body_symbols = self.count - CHECK_LEN;
-        let mut residue = Polymod::new(spec.hrp);
-        let mut packer = Packer::new(out);
-        let mut room = true;
-        for (i, v) in self.symbols().enumerate() {
-            residue.push(v);
-            if i < body_symbols {
-                room &= packer.push(v);
-            }
+        // Checking and packing in one loop, 24 symbols (15 bytes) at a time: the checksum is a
+        // chain of dependent steps and packing is independent work, so the processor does the
+        // packing while it waits on the chain. The bytes are used only if the check passes.
+        let mut residue = spec.start;
+        let body_symbols = count.saturating_sub(CHECK_LEN);
+        let units = body_symbols / UNIT_SYMBOLS;
+        let (head, tail) = self.symbols.split_at(units * UNIT_SYMBOLS);
+        let (head_out, tail_out) = out.split_at_mut(units * UNIT_BYTES);
+        let mut packed = Ok(());
+        for (unit, unit_out) in head
+            .chunks_exact(UNIT_SYMBOLS)
+            .zip(head_out.chunks_exact_mut(UNIT_BYTES))
+        {
+            residue.push_all(unit);
+            packed = packed.and(base32::pack(unit, unit_out));
         }
+        residue.push_all(tail);
         if !residue.is_valid() {
             return Err(self.checksum_error(residue));
         }
-        match packer.finish() {
-            Ok(n) if room && n == bytes => Ok(n),
-            Ok(_) => Err(Error::WrongLength {
-                symbols: self.count,
-            }),
-            Err(base32::NonZeroPadding) => Err(Error::NonCanonical),
+        let tail_body = tail
+            .get(..tail.len().saturating_sub(CHECK_LEN))
+            .unwrap_or_default();
+        match packed.and(base32::pack(tail_body, tail_out)) {
+            Ok(()) => Ok(bytes),
+            Err(PackError::WrongLength) => Err(Error::WrongLength { symbols: count }),
+            Err(PackError::NonZeroPadding) => Err(Error::NonCanonical),
         }
     }
 
@@ -265,6 +270,64 @@ impl<'a> Scan<'a> {
         }
         w.finish().ok()
     }
+}
+
+/// Why [`read_symbols`] stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// The buffer is full and another symbol follows.
+    Full,
+    /// The byte at this index is not a symbol or separator.
+    Invalid(usize),
+}
+
+/// Reads the symbol values of `bytes` into `buf`, skipping separators; returns how many.
+///
+/// Eight bytes at a time while all eight are symbols (the whole of a compact key but for its
+/// two hyphens): one table lookup each, one test for all eight and one copy. A chunk holding
+/// anything else is read byte by byte, which also finds the exact place of a bad byte or of
+/// the first symbol too many.
+fn read_symbols(bytes: &[u8], buf: &mut [u8]) -> Result<usize, Stop> {
+    let mut count = 0usize;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0usize;
+    for chunk in &mut chunks {
+        let mut all_symbols = false;
+        if let Some(dst) = buf.get_mut(count..count + 8) {
+            // Written before knowing they are all symbols: if one is not, the byte-by-byte
+            // pass below overwrites them, and nothing past `count` is ever read.
+            let mut classes = 0u8;
+            for (slot, &b) in dst.iter_mut().zip(chunk) {
+                *slot = base32::byte_class(b);
+                classes |= *slot;
+            }
+            all_symbols = classes < 32;
+        }
+        count = if all_symbols {
+            count + 8
+        } else {
+            read_bytewise(chunk, at, count, buf)?
+        };
+        at += 8;
+    }
+    read_bytewise(chunks.remainder(), at, count, buf)
+}
+
+/// The byte-by-byte part of [`read_symbols`]: `bytes` starts at index `at` of the text, and
+/// `count` symbols are already in `buf`.
+fn read_bytewise(bytes: &[u8], at: usize, mut count: usize, buf: &mut [u8]) -> Result<usize, Stop> {
+    for (i, &b) in bytes.iter().enumerate() {
+        match base32::classify_byte(b) {
+            Char::Symbol(v) => {
+                *buf.get_mut(count).ok_or(Stop::Full)? = v;
+                count += 1;
+            }
+            Char::Separator => {}
+            // Every byte before was ASCII, so the byte index is also the character index.
+            Char::Invalid => return Err(Stop::Invalid(at + i)),
+        }
+    }
+    Ok(count)
 }
 
 /// A binary body as text: prefix, symbols and check. Displays without allocating.
@@ -372,15 +435,12 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
 
-    const SPEC: TextSpec = TextSpec {
-        hrp: "glpi",
-        min_bytes: 1,
-        max_bytes: 20,
-    };
+    const SPEC: TextSpec = TextSpec::new("glpi", 1, 20);
 
     fn decode(s: &str) -> Result<alloc::vec::Vec<u8>, Error> {
         let mut out = [0u8; 20];
-        let scan = Scan::new(s, SPEC.max_symbols())?;
+        let mut symbols = [0u8; SPEC.max_symbols()];
+        let scan = Scan::new(s, &mut symbols)?;
         let n = scan.decode(&SPEC, &mut out)?;
         Ok(out[..n].to_vec())
     }
@@ -458,6 +518,45 @@ mod tests {
                 assert_eq!(c.status, CorrectionStatus::Unconfirmed);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn eight_at_a_time_reads_like_one_at_a_time() {
+        // Inputs mixing symbols, separators and bad bytes at every offset, read into buffers
+        // of every size around the symbol count: same symbols, same stop, same place.
+        let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZabcxyzOoIiLl-- \n\tU*\x80\xff";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let len = (next() % 40) as usize;
+            let clean = next() % 2 == 0; // half the inputs have only symbols and separators
+            let bytes: alloc::vec::Vec<u8> = (0..len)
+                .map(|_| {
+                    let pick = (next() % alphabet.len() as u64) as usize;
+                    let pick = if clean {
+                        pick % (alphabet.len() - 5)
+                    } else {
+                        pick
+                    };
+                    alphabet[pick]
+                })
+                .collect();
+            for cap in 0..=len {
+                let mut fast = alloc::vec![0u8; cap];
+                let mut slow = alloc::vec![0u8; cap];
+                let got = read_symbols(&bytes, &mut fast);
+                let want = read_bytewise(&bytes, 0, 0, &mut slow);
+                assert_eq!(got, want, "{bytes:?} into {cap}");
+                if let Ok(n) = got {
+                    assert_eq!(fast[..n], slow[..n]);
+                }
+            }
         }
     }
 
