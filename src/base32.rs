@@ -24,12 +24,12 @@ const SEPARATOR: u8 = 32;
 /// Marks an invalid character in [`BYTE_CLASS`].
 const INVALID: u8 = 255;
 
-/// Meaning of each byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`]. All 256 bytes
-/// are in the table, so a lookup never needs a range check; bytes from 128 up are invalid.
+/// Meaning of each ASCII byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`]. Bytes from
+/// 128 up are not in the table: they are all invalid.
 // Indexing here runs at compile time: out of range would fail the build, never panic at run time.
 #[allow(clippy::indexing_slicing)]
-const BYTE_CLASS: [u8; 256] = {
-    let mut table = [INVALID; 256];
+const BYTE_CLASS: [u8; 128] = {
+    let mut table = [INVALID; 128];
     let mut v = 0;
     while v < 32 {
         let upper = ALPHABET[v];
@@ -157,27 +157,31 @@ impl<'o> Packer<'o> {
 }
 
 /// Packs symbol values (each 0..32) into `out`, which must be exactly as long as the bytes they
-/// carry ([`bytes_for_symbols`]). Eight symbols (40 bits) make five whole bytes, so all but the
-/// last few symbols are packed eight at a time; the rest go through a [`Packer`], which checks
-/// that the padding bits are zero.
+/// carry ([`bytes_for_symbols`]). Eight symbols (40 bits) make five whole bytes, so with the
+/// `fast` feature all but the last few symbols are packed eight at a time; the rest (all of
+/// them without `fast`) go through a [`Packer`], which checks that the padding bits are zero.
 #[inline]
 pub(crate) fn pack(symbols: &[u8], out: &mut [u8]) -> Result<(), PackError> {
     if bytes_for_symbols(symbols.len()) != Some(out.len()) {
         return Err(PackError::WrongLength);
     }
-    let mut groups = symbols.chunks_exact(8);
-    let mut bytes = out.chunks_exact_mut(5);
-    for (group, five) in (&mut groups).zip(&mut bytes) {
-        let Ok(group) = <[u8; 8]>::try_from(group) else {
-            return Err(PackError::WrongLength);
-        };
-        let [_, _, _, b0, b1, b2, b3, b4] = pack_eight(group).to_be_bytes();
-        for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
-            *slot = b;
+    #[cfg(feature = "fast")]
+    let (symbols, out) = {
+        let mut groups = symbols.chunks_exact(8);
+        let mut bytes = out.chunks_exact_mut(5);
+        for (group, five) in (&mut groups).zip(&mut bytes) {
+            let Ok(group) = <[u8; 8]>::try_from(group) else {
+                return Err(PackError::WrongLength);
+            };
+            let [_, _, _, b0, b1, b2, b3, b4] = pack_eight(group).to_be_bytes();
+            for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
+                *slot = b;
+            }
         }
-    }
-    let mut packer = Packer::new(bytes.into_remainder());
-    for &v in groups.remainder() {
+        (groups.remainder(), bytes.into_remainder())
+    };
+    let mut packer = Packer::new(out);
+    for &v in symbols {
         if !packer.push(v) {
             return Err(PackError::WrongLength);
         }
@@ -192,6 +196,7 @@ pub(crate) fn pack(symbols: &[u8], out: &mut [u8]) -> Result<(), PackError> {
 ///
 /// Joins neighbours in place, SWAR style, rather than shifting in one value at a time: pairs
 /// into 10 bits per 16-bit lane, then 20 bits per 32-bit lane, then 40 bits.
+#[cfg(feature = "fast")]
 #[inline]
 fn pack_eight(group: [u8; 8]) -> u64 {
     let x = u64::from_be_bytes(group);
@@ -314,6 +319,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "fast")]
     #[test]
     fn pack_eight_matches_one_at_a_time() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;

@@ -490,7 +490,8 @@ mod tests {
                 .iter()
                 .map(|k| ed25519_dalek::Signature::from_bytes(k.signature()))
                 .collect();
-            ed25519_dalek::verify_batch(&messages, &signatures, &alloc::vec![vk; keys.len()]).is_ok()
+            ed25519_dalek::verify_batch(&messages, &signatures, &alloc::vec![vk; keys.len()])
+                .is_ok()
         };
         let ours = |keys: &[UnverifiedKey]| {
             let batch: Vec<_> = keys

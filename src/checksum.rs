@@ -37,6 +37,7 @@ const GENERATOR: [u32; 5] = [
 /// polymod step costs one table lookup instead of five conditional XORs.
 // Indexing here runs at compile time: out of range would fail the build, never panic at run time.
 #[allow(clippy::indexing_slicing)]
+#[cfg(feature = "fast")]
 const GENERATOR_TABLE: [u32; 32] = {
     let mut table = [0u32; 32];
     let mut t = 0;
@@ -54,16 +55,37 @@ const GENERATOR_TABLE: [u32; 32] = {
 };
 
 /// One step of the BCH polymod: feeds one 5-bit value into the running residue (30 bits).
-// The index is masked to 5 bits, so it is always inside the 32-entry table; plain indexing
-// keeps the function `const` (a `get` would not be).
-#[allow(clippy::indexing_slicing)]
 #[inline]
 pub const fn step(residue: u32, value: u8) -> u32 {
-    let terms = GENERATOR_TABLE[((residue >> 25) & 31) as usize];
-    (((residue & 0x01ff_ffff) << 5) ^ (value as u32 & 31)) ^ terms
+    (((residue & 0x01ff_ffff) << 5) ^ (value as u32 & 31)) ^ generator_terms(residue >> 25)
+}
+
+/// The XOR of the generator terms selected by the 5 bits of `top`: one lookup with `fast`.
+// Masked to 5 bits: always inside the 32-entry table. Plain indexing keeps the function
+// `const` (a `get` would not be).
+#[cfg(feature = "fast")]
+#[allow(clippy::indexing_slicing)]
+#[inline]
+const fn generator_terms(top: u32) -> u32 {
+    GENERATOR_TABLE[(top & 31) as usize]
+}
+
+/// The XOR of the generator terms selected by the 5 bits of `top`: without `fast` (small
+/// targets), five masked XORs instead of a 128-byte table.
+#[cfg(not(feature = "fast"))]
+#[allow(clippy::indexing_slicing)] // `i < 5`: inside the 5-entry array
+const fn generator_terms(top: u32) -> u32 {
+    let mut terms = 0;
+    let mut i = 0;
+    while i < 5 {
+        terms ^= GENERATOR[i] & 0u32.wrapping_sub((top >> i) & 1);
+        i += 1;
+    }
+    terms
 }
 
 /// Six symbols are 30 bits, the whole residue: the unit of [`Polymod::push_all`].
+#[cfg(feature = "fast")]
 const BLOCK: usize = 6;
 
 /// The residue left by each 5-bit group of a residue after 6 zero symbols (`SHIFT_TABLES[0]`)
@@ -78,6 +100,7 @@ const BLOCK: usize = 6;
 /// independent loads and an XOR tree per 12 symbols, rather than 12 dependent steps.
 // Indexing here runs at compile time: out of range would fail the build, never panic at run time.
 #[allow(clippy::indexing_slicing)]
+#[cfg(feature = "fast")]
 const SHIFT_TABLES: [[[u32; 32]; BLOCK]; 2] = {
     let mut tables = [[[0u32; 32]; BLOCK]; 2];
     let mut k = 0;
@@ -103,6 +126,7 @@ const SHIFT_TABLES: [[[u32; 32]; BLOCK]; 2] = {
 };
 
 /// The residue `residue` (30 bits) becomes after `6 * (k + 1)` zero symbols, for `k` 0 or 1.
+#[cfg(feature = "fast")]
 #[inline]
 fn shifted(k: usize, residue: u32) -> u32 {
     let Some(tables) = SHIFT_TABLES.get(k) else {
@@ -120,6 +144,7 @@ fn shifted(k: usize, residue: u32) -> u32 {
 }
 
 /// Six symbol values (each masked to 5 bits) as 30 bits, the first one highest.
+#[cfg(feature = "fast")]
 #[inline]
 fn join_six(symbols: &[u8]) -> u32 {
     symbols
@@ -164,7 +189,9 @@ impl Polymod {
     }
 
     /// Feeds symbol values (each 0..32) in order: the same residue as calling
-    /// [`push`](Self::push) for each, computed 12 symbols per step (see [`SHIFT_TABLES`]).
+    /// [`push`](Self::push) for each. With the `fast` feature, computed 12 symbols per step
+    /// with 1.5 KiB of tables (see `SHIFT_TABLES`); without it, one symbol per step.
+    #[cfg(feature = "fast")]
     #[inline(always)]
     pub fn push_all(&mut self, symbols: &[u8]) {
         let mut r = self.0;
@@ -181,6 +208,14 @@ impl Polymod {
         for &v in sixes.remainder() {
             self.push(v);
         }
+    }
+
+    /// Feeds symbol values (each 0..32) in order: the same residue as calling
+    /// [`push`](Self::push) for each. With the `fast` feature, computed 12 symbols per step
+    /// with 1.5 KiB of tables; without it (small targets), one symbol per step.
+    #[cfg(not(feature = "fast"))]
+    pub fn push_all(&mut self, symbols: &[u8]) {
+        symbols.iter().for_each(|&v| self.push(v));
     }
 
     /// The residue so far. Over a whole text including its check symbols, a valid text's

@@ -502,9 +502,8 @@ impl<'a> Claims<'a> {
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, ClaimsError> {
         let wire = Wire::from_claims(self)?;
         let mut w = Writer { out, len: 0 };
-        w.put(&self.serial.to_be_bytes())?;
-        w.put(&self.tier.to_byte())?;
-        w.put(&wire.presence)?;
+        w.raw(&self.serial.to_be_bytes())?;
+        w.raw(&[self.tier.to_byte(), wire.presence])?;
         w.put(&self.entitlements.bits())?;
         w.put(&self.owner)?;
         w.put(&wire.issued)?;
@@ -513,10 +512,10 @@ impl<'a> Claims<'a> {
             w.put(&v)?;
         }
         if let Some(id) = &self.instance {
-            w.put(&id.0)?;
+            w.raw(&id.0)?;
         }
         if let Some(r) = &self.glpi_versions {
-            w.put(&[r.min.major, r.min.minor, r.max.major, r.max.minor])?;
+            w.raw(&[r.min.major, r.min.minor, r.max.major, r.max.minor])?;
         }
         if let Some(n) = &self.max_assets {
             w.put(n)?;
@@ -525,7 +524,7 @@ impl<'a> Claims<'a> {
             w.put(e)?;
         }
         if let Some(s) = &self.supersedes {
-            w.put(&s.to_be_bytes())?;
+            w.raw(&s.to_be_bytes())?;
         }
         if !self.extensions.is_empty() {
             w.put(&self.extensions.as_bytes())?;
@@ -537,11 +536,11 @@ impl<'a> Claims<'a> {
     /// their one canonical form (re-encoding gives the same bytes).
     pub fn decode(kind: KeyKind, bytes: &'a [u8]) -> Result<Self, ClaimsError> {
         let mut r = Reader(bytes);
-        let serial: [u8; 8] = r.take("serial")?;
+        let serial = r.raw::<8>("serial")?;
         let serial = Serial::from_be_bytes(serial).ok_or(ClaimsError::SerialOutOfRange)?;
-        let tier: u8 = r.take("tier")?;
+        let [tier] = r.raw::<1>("tier")?;
         let tier = Tier::from_byte(tier).ok_or(ClaimsError::UnknownTier(tier))?;
-        let presence: u8 = r.take("presence")?;
+        let [presence] = r.raw::<1>("presence")?;
         if presence & !Presence::KNOWN != 0 {
             return Err(ClaimsError::ReservedBits);
         }
@@ -561,12 +560,12 @@ impl<'a> Claims<'a> {
             false => None,
         };
         let instance = match Presence::INSTANCE.is_in(presence) {
-            true => Some(InstanceId(r.take("instance")?)),
+            true => Some(InstanceId(r.raw("instance")?)),
             false => None,
         };
         let glpi_versions = match Presence::GLPI_VERSIONS.is_in(presence) {
             true => {
-                let [a, b, c, d]: [u8; 4] = r.take("glpi_versions")?;
+                let [a, b, c, d] = r.raw::<4>("glpi_versions")?;
                 Some(VersionRange {
                     min: GlpiVersion::new(a, b),
                     max: GlpiVersion::new(c, d),
@@ -584,7 +583,7 @@ impl<'a> Claims<'a> {
         };
         let supersedes = match Presence::SUPERSEDES.is_in(presence) {
             true => {
-                let s: [u8; 8] = r.take("supersedes")?;
+                let s = r.raw::<8>("supersedes")?;
                 Some(Serial::from_be_bytes(s).ok_or(ClaimsError::SerialOutOfRange)?)
             }
             false => None,
@@ -709,10 +708,8 @@ impl Wire {
 }
 
 fn to_minutes(t: UnixTime) -> Result<i64, ClaimsError> {
-    if !t.is_whole_minute() {
-        return Err(ClaimsError::TimeNotWholeMinute);
-    }
-    i64::try_from(t.as_secs() / SECONDS_PER_MINUTE).map_err(|_| ClaimsError::TimeOutOfRange)
+    let minutes = t.whole_minutes().ok_or(ClaimsError::TimeNotWholeMinute)?;
+    i64::try_from(minutes).map_err(|_| ClaimsError::TimeOutOfRange)
 }
 
 fn minutes(m: i64) -> Result<UnixTime, ClaimsError> {
@@ -729,6 +726,17 @@ impl<'a> Reader<'a> {
             postcard::take_from_bytes(self.0).map_err(|_| ClaimsError::Truncated { field })?;
         self.0 = rest;
         Ok(v)
+    }
+
+    /// `N` raw bytes: how postcard writes a byte array, and a `u8` (`N = 1`). Read directly,
+    /// without instantiating postcard's generic decoder for each array type (code size).
+    fn raw<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], ClaimsError> {
+        let (v, rest) = self
+            .0
+            .split_first_chunk::<N>()
+            .ok_or(ClaimsError::Truncated { field })?;
+        self.0 = rest;
+        Ok(*v)
     }
 }
 
@@ -748,6 +756,17 @@ impl Writer<'_> {
             .map_err(|_| ClaimsError::BufferTooSmall)?
             .len();
         self.len += used;
+        Ok(())
+    }
+
+    /// Raw bytes, as postcard writes byte arrays and `u8`s (see [`Reader::raw`]).
+    fn raw(&mut self, bytes: &[u8]) -> Result<(), ClaimsError> {
+        let end = self.len + bytes.len();
+        self.out
+            .get_mut(self.len..end)
+            .ok_or(ClaimsError::BufferTooSmall)?
+            .copy_from_slice(bytes);
+        self.len = end;
         Ok(())
     }
 }

@@ -73,21 +73,54 @@ impl TextSpec {
     }
 }
 
+/// What may surround a key and is dropped: white space and quote marks.
+///
+/// The white space is Unicode's White_Space set, the same as `char::is_whitespace`, written
+/// out so that small targets do not link the standard library's Unicode table for it.
 fn is_wrapping(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '"' | '\''
-                | '`'
-                | '<'
-                | '>'
-                | '\u{2018}'
-                | '\u{2019}'
-                | '\u{201C}'
-                | '\u{201D}'
-                | '\u{00AB}'
-                | '\u{00BB}'
-        )
+    matches!(
+        c,
+        '\t'..='\r'
+            | ' '
+            | '\u{85}'
+            | '\u{A0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200A}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202F}'
+            | '\u{205F}'
+            | '\u{3000}'
+            | '"'
+            | '\''
+            | '`'
+            | '<'
+            | '>'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{00AB}'
+            | '\u{00BB}'
+    )
+}
+
+/// `input` without the white space and quote marks around it, and how many characters were
+/// dropped in front (to report positions in the original input).
+///
+/// A loop over `chars` rather than `trim_matches`: the same work, without the pattern
+/// machinery and character counting that would otherwise be linked into small targets.
+fn unwrap(input: &str) -> (usize, &str) {
+    let mut text = input;
+    let mut leading_chars = 0;
+    while let Some(c) = text.chars().next().filter(|&c| is_wrapping(c)) {
+        text = text.get(c.len_utf8()..).unwrap_or_default();
+        leading_chars += 1;
+    }
+    while let Some(c) = text.chars().next_back().filter(|&c| is_wrapping(c)) {
+        text = text.get(..text.len() - c.len_utf8()).unwrap_or_default();
+    }
+    (leading_chars, text)
 }
 
 /// A text whose prefix and characters have been checked, with its symbol values read into
@@ -109,10 +142,7 @@ impl<'a> Scan<'a> {
         if input.len() > MAX_INPUT_LEN {
             return Err(Error::TooLong { max: MAX_INPUT_LEN });
         }
-        let start = input.trim_start_matches(is_wrapping);
-        let leading = input.len() - start.len();
-        let leading_chars = input.get(..leading).map_or(0, |s| s.chars().count());
-        let text = start.trim_end_matches(is_wrapping);
+        let (leading_chars, text) = unwrap(input);
         if text.is_empty() {
             return Err(Error::Empty);
         }
@@ -190,7 +220,12 @@ impl<'a> Scan<'a> {
         // packing while it waits on the chain. The bytes are used only if the check passes.
         let mut residue = spec.start;
         let body_symbols = count.saturating_sub(CHECK_LEN);
-        let units = body_symbols / UNIT_SYMBOLS;
+        // Without `fast` (small targets), everything goes through the plain loops below.
+        let units = if cfg!(feature = "fast") {
+            body_symbols / UNIT_SYMBOLS
+        } else {
+            0
+        };
         let (head, tail) = self.symbols.split_at(units * UNIT_SYMBOLS);
         let (head_out, tail_out) = out.split_at_mut(units * UNIT_BYTES);
         let mut packed = Ok(());
@@ -287,6 +322,7 @@ enum Stop {
 /// two hyphens): one table lookup each, one test for all eight and one copy. A chunk holding
 /// anything else is read byte by byte, which also finds the exact place of a bad byte or of
 /// the first symbol too many.
+#[cfg(feature = "fast")]
 fn read_symbols(bytes: &[u8], buf: &mut [u8]) -> Result<usize, Stop> {
     let mut count = 0usize;
     let mut chunks = bytes.chunks_exact(8);
@@ -311,6 +347,13 @@ fn read_symbols(bytes: &[u8], buf: &mut [u8]) -> Result<usize, Stop> {
         at += 8;
     }
     read_bytewise(chunks.remainder(), at, count, buf)
+}
+
+/// Reads the symbol values of `bytes` into `buf`, skipping separators; returns how many.
+/// Byte by byte: without the `fast` feature (small targets), less code.
+#[cfg(not(feature = "fast"))]
+fn read_symbols(bytes: &[u8], buf: &mut [u8]) -> Result<usize, Stop> {
+    read_bytewise(bytes, 0, 0, buf)
 }
 
 /// The byte-by-byte part of [`read_symbols`]: `bytes` starts at index `at` of the text, and
@@ -456,6 +499,35 @@ mod tests {
             let mut buf = [0u8; 64];
             assert_eq!(t.write_into(&mut buf).unwrap(), s);
             assert_eq!(t.write_into(&mut [0u8; 10]), Err(t.len()));
+        }
+    }
+
+    #[test]
+    fn unwrapping_matches_trim_and_counts_characters() {
+        for input in [
+            "",
+            "  ",
+            "GLPI-X",
+            " \u{201C}GLPI-X\u{201D}\r\n",
+            "\u{3000}\u{A0}'GLPI- X'\t",
+            "\u{2018}\u{2019}",
+            "\u{AB} GLPI \u{BB}",
+        ] {
+            let expected = input.trim_matches(is_wrapping);
+            let dropped = input.len() - input.trim_start_matches(is_wrapping).len();
+            assert_eq!(
+                unwrap(input),
+                (input[..dropped].chars().count(), expected),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrapping_white_space_is_unicode_white_space() {
+        for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
+            let quote = "\"'`<>\u{2018}\u{2019}\u{201C}\u{201D}\u{AB}\u{BB}".contains(c);
+            assert_eq!(is_wrapping(c), c.is_whitespace() || quote, "{c:?}");
         }
     }
 

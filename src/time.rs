@@ -66,7 +66,28 @@ impl UnixTime {
 
     /// Whether this time is a whole minute, as every time stored in a key must be.
     pub const fn is_whole_minute(self) -> bool {
-        self.0 % SECONDS_PER_MINUTE == 0
+        self.whole_minutes().is_some()
+    }
+
+    /// The number of minutes since the epoch, when this time is a whole minute.
+    ///
+    /// Computed without a division: verification re-encodes claims (to refuse non-canonical
+    /// ones), and on 32-bit targets a 64-bit division links a ~1 KiB runtime routine. Exact
+    /// division by an odd number is a multiplication by its inverse modulo 2^64, and that
+    /// product is at most `u64::MAX / 15` exactly when the division is exact (Granlund and
+    /// Montgomery, 1994). `60 = 4 * 15`: the factor 4 is a shift.
+    pub const fn whole_minutes(self) -> Option<u64> {
+        /// `15 * INVERSE_OF_15 == 1 (mod 2^64)`.
+        const INVERSE_OF_15: u64 = 0xeeee_eeee_eeee_eeef;
+        if self.0 & 3 != 0 {
+            return None;
+        }
+        let quarter_minutes = (self.0 >> 2).wrapping_mul(INVERSE_OF_15);
+        if quarter_minutes <= u64::MAX / 15 {
+            Some(quarter_minutes)
+        } else {
+            None
+        }
     }
 
     /// This time plus `secs` seconds, saturating at the largest representable time.
@@ -169,6 +190,37 @@ const fn civil_from_days(days: u64) -> (u64, u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_minutes_without_division() {
+        let edges = [
+            0,
+            1,
+            59,
+            60,
+            61,
+            120,
+            u64::MAX,
+            u64::MAX - 15,
+            u64::MAX / 60 * 60,
+        ];
+        let mut seed = 0x853c_49e6_748f_ea9bu64;
+        let mut check = |secs: u64| {
+            let t = UnixTime::from_secs(secs);
+            let expected = (secs % 60 == 0).then_some(secs / 60);
+            assert_eq!(t.whole_minutes(), expected, "{secs}");
+            assert_eq!(t.is_whole_minute(), expected.is_some());
+        };
+        edges.into_iter().for_each(&mut check);
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            check(seed);
+            check(seed / 60 * 60); // a whole minute
+            check((seed % 1_000_000_000) / 60 * 60 + seed % 2); // near today's times
+        }
+    }
 
     #[test]
     fn known_dates() {
