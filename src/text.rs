@@ -18,7 +18,7 @@ pub const PREFIX: &str = "GLPI";
 /// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
 pub const MAX_INPUT_LEN: usize = 4096;
 
-/// Symbols per step of [`Scan::decode`]: two checksum blocks of 12, three packing groups of 8.
+/// Symbols per step of [`Scan::decode`]: one checksum step of 24, three packing groups of 8.
 const UNIT_SYMBOLS: usize = 24;
 /// The bytes [`UNIT_SYMBOLS`] symbols pack into.
 const UNIT_BYTES: usize = UNIT_SYMBOLS * 5 / 8;
