@@ -24,12 +24,16 @@ const SEPARATOR: u8 = 32;
 /// Marks an invalid character in [`BYTE_CLASS`].
 const INVALID: u8 = 255;
 
-/// Meaning of each ASCII byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`]. Bytes from
-/// 128 up are not in the table: they are all invalid.
+/// Bytes in [`BYTE_CLASS`]: all 256 with the `fast` feature, so that a lookup by any byte needs
+/// no range test; only ASCII without it (small targets), bytes from 128 up being invalid.
+const CLASS_TABLE_LEN: usize = if cfg!(feature = "fast") { 256 } else { 128 };
+
+/// Meaning of each byte: a symbol value (0..32), [`SEPARATOR`] or [`INVALID`]. Bytes past the
+/// end of the table (see [`CLASS_TABLE_LEN`]) and all bytes from 128 up are invalid.
 // Indexing here runs at compile time: out of range would fail the build, never panic at run time.
 #[allow(clippy::indexing_slicing)]
-const BYTE_CLASS: [u8; 128] = {
-    let mut table = [INVALID; 128];
+const BYTE_CLASS: [u8; CLASS_TABLE_LEN] = {
+    let mut table = [INVALID; CLASS_TABLE_LEN];
     let mut v = 0;
     while v < 32 {
         let upper = ALPHABET[v];
@@ -190,6 +194,47 @@ pub(crate) fn pack(symbols: &[u8], out: &mut [u8]) -> Result<(), PackError> {
         .finish()
         .map(|_| ())
         .map_err(|NonZeroPadding| PackError::NonZeroPadding)
+}
+
+/// Symbols in one step of [`pack_unit`]: three groups of 8 (40 bits each), which are also four
+/// groups of 6 (30 bits each, one checksum block).
+#[cfg(feature = "fast")]
+pub(crate) const UNIT_SYMBOLS: usize = 24;
+/// The bytes [`UNIT_SYMBOLS`] symbols pack into.
+#[cfg(feature = "fast")]
+pub(crate) const UNIT_BYTES: usize = UNIT_SYMBOLS * 5 / 8;
+
+/// Packs 24 symbol values into `out` (15 bytes) and returns the same 120 bits as four 30-bit
+/// groups of six symbols, first symbol highest: the checksum's input for these symbols
+/// ([`Polymod::unit_input`](crate::checksum::Polymod::unit_input)), for free.
+/// Anything but 24 symbols and 15 bytes packs nothing and returns zeros (callers pass
+/// `chunks_exact` pieces of those sizes).
+#[cfg(feature = "fast")]
+#[inline]
+pub(crate) fn pack_unit(symbols: &[u8], out: &mut [u8]) -> [u32; 4] {
+    let mut forty = [0u64; 3];
+    for ((bits, group), five) in forty
+        .iter_mut()
+        .zip(symbols.chunks_exact(8))
+        .zip(out.chunks_exact_mut(5))
+    {
+        let Ok(group) = <[u8; 8]>::try_from(group) else {
+            continue;
+        };
+        *bits = pack_eight(group);
+        let [_, _, _, b0, b1, b2, b3, b4] = bits.to_be_bytes();
+        for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
+            *slot = b;
+        }
+    }
+    let [p0, p1, p2] = forty;
+    let thirty = |bits: u64| (bits & 0x3fff_ffff) as u32;
+    [
+        thirty(p0 >> 10),
+        thirty((p0 << 20) | (p1 >> 20)),
+        thirty((p1 << 10) | (p2 >> 30)),
+        thirty(p2),
+    ]
 }
 
 /// The 40 bits of eight symbol values (each masked to 5 bits), first symbol highest.

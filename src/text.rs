@@ -18,10 +18,11 @@ pub const PREFIX: &str = "GLPI";
 /// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
 pub const MAX_INPUT_LEN: usize = 4096;
 
-/// Symbols per step of [`Scan::decode`]: one checksum step of 24, three packing groups of 8.
-const UNIT_SYMBOLS: usize = 24;
-/// The bytes [`UNIT_SYMBOLS`] symbols pack into.
-const UNIT_BYTES: usize = UNIT_SYMBOLS * 5 / 8;
+#[cfg(feature = "fast")]
+use crate::{
+    base32::{UNIT_BYTES, UNIT_SYMBOLS},
+    checksum::UnitsAhead,
+};
 
 /// Symbols per group in [`TextStyle::Grouped`] output.
 pub const GROUP_LEN: usize = 5;
@@ -215,35 +216,38 @@ impl<'a> Scan<'a> {
         let out = out.get_mut(..bytes).ok_or(Error::TooLong {
             max: spec.max_symbols(),
         })?;
-        // Checking and packing in one loop, 24 symbols (15 bytes) at a time: the checksum is a
-        // chain of dependent steps and packing is independent work, so the processor does the
-        // packing while it waits on the chain. The bytes are used only if the check passes.
         let mut residue = spec.start;
-        let body_symbols = count.saturating_sub(CHECK_LEN);
-        // Without `fast` (small targets), everything goes through the plain loops below.
-        let units = if cfg!(feature = "fast") {
-            body_symbols / UNIT_SYMBOLS
-        } else {
-            0
+        // With `fast`: checking and packing in one loop, 24 body symbols (15 bytes) at a time.
+        // The packed bits are also the checksum's input (four groups of six symbols), and the
+        // checksum is a chain of dependent steps while packing is independent work, so the
+        // processor packs while it waits on the chain. The bytes are used only if the check
+        // passes. The rest, and everything without `fast`, goes through the plain loops below.
+        #[cfg(feature = "fast")]
+        let (symbols, out) = {
+            let units = count.saturating_sub(CHECK_LEN) / UNIT_SYMBOLS;
+            let (head, tail) = self.symbols.split_at(units * UNIT_SYMBOLS);
+            let (head_out, tail_out) = out.split_at_mut(units * UNIT_BYTES);
+            let mut ahead = UnitsAhead::default();
+            for (unit, unit_out) in head
+                .chunks_exact(UNIT_SYMBOLS)
+                .zip(head_out.chunks_exact_mut(UNIT_BYTES))
+            {
+                let input = Polymod::unit_input(base32::pack_unit(unit, unit_out));
+                ahead.push(&mut residue, input);
+            }
+            ahead.finish(&mut residue);
+            (tail, tail_out)
         };
-        let (head, tail) = self.symbols.split_at(units * UNIT_SYMBOLS);
-        let (head_out, tail_out) = out.split_at_mut(units * UNIT_BYTES);
-        let mut packed = Ok(());
-        for (unit, unit_out) in head
-            .chunks_exact(UNIT_SYMBOLS)
-            .zip(head_out.chunks_exact_mut(UNIT_BYTES))
-        {
-            residue.push_all(unit);
-            packed = packed.and(base32::pack(unit, unit_out));
-        }
-        residue.push_all(tail);
+        #[cfg(not(feature = "fast"))]
+        let symbols = self.symbols;
+        residue.push_all(symbols);
         if !residue.is_valid() {
             return Err(self.checksum_error(residue));
         }
-        let tail_body = tail
-            .get(..tail.len().saturating_sub(CHECK_LEN))
+        let body = symbols
+            .get(..symbols.len().saturating_sub(CHECK_LEN))
             .unwrap_or_default();
-        match packed.and(base32::pack(tail_body, tail_out)) {
+        match base32::pack(body, out) {
             Ok(()) => Ok(bytes),
             Err(PackError::WrongLength) => Err(Error::WrongLength { symbols: count }),
             Err(PackError::NonZeroPadding) => Err(Error::NonCanonical),
