@@ -340,7 +340,7 @@ fn interleaved() {
             }),
         ),
     ];
-    const ROUNDS: usize = 60;
+    const ROUNDS: usize = 300;
     let mut per_key: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
     for _ in 0..ROUNDS {
         for (i, (_, keys, op)) in ops.iter_mut().enumerate() {

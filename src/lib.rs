@@ -37,10 +37,11 @@
 //! # Without `std`
 //! The crate is `#![no_std]`. Verification never allocates: keys decode into fixed buffers
 //! sized by [`MAX_BODY_LEN`], and the owner borrows from them. Features: `std` (default;
-//! system clock, random serials), `alloc`, `fast` (default; precomputed Ed25519 tables),
-//! `serde` (Serialize for the claim types), `batch` (`verify_batch`: many keys in one
-//! Ed25519 batch check; allocates), `parallel` (with `std`: `verify_batch_parallel` over
-//! cores with rayon).
+//! system clock, random serials), `alloc`, `fast` (default; lookup tables for speed:
+//! ed25519-dalek's precomputed tables and about 2.4 KiB for the text reader and checksum; leave
+//! it off on small targets), `serde` (Serialize for the claim types), `batch` (`verify_batch`:
+//! many keys in one Ed25519 batch equation, one point per issuer key; allocates), `parallel`
+//! (with `std`: `verify_batch_parallel` over cores with rayon).
 //!
 //! The format is specified in `spec/FORMAT.md`, with test vectors in `spec/vectors/`.
 

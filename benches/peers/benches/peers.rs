@@ -68,7 +68,7 @@ fn interleaved(t: &Tokens) {
             Box::new(|| t.verify_jwt(black_box(&t.jwt)).is_ok()),
         ),
     ];
-    const ROUNDS: usize = 60;
+    const ROUNDS: usize = 300;
     const REPS: u32 = 40;
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
     for _ in 0..ROUNDS {
