@@ -10,6 +10,11 @@ use core::fmt;
 use crate::base32::{self, Char, PackError};
 use crate::checksum::{self, Polymod, CHECK_LEN};
 use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
+#[cfg(feature = "fast")]
+use crate::{
+    base32::{UNIT_BYTES, UNIT_SYMBOLS},
+    checksum::UnitsAhead,
+};
 
 /// The prefix of every text form, uppercase in canonical output, case-insensitive on input.
 pub const PREFIX: &str = "GLPI";
@@ -17,12 +22,6 @@ pub const PREFIX: &str = "GLPI";
 /// The longest raw text accepted, in bytes, before any other work is done. Generous enough for
 /// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
 pub const MAX_INPUT_LEN: usize = 4096;
-
-#[cfg(feature = "fast")]
-use crate::{
-    base32::{UNIT_BYTES, UNIT_SYMBOLS},
-    checksum::UnitsAhead,
-};
 
 /// Symbols per group in [`TextStyle::Grouped`] output.
 pub const GROUP_LEN: usize = 5;
@@ -52,6 +51,8 @@ pub(crate) struct TextSpec {
 }
 
 impl TextSpec {
+    /// The spec of texts checksummed in domain `hrp` whose bodies have `min_bytes` to
+    /// `max_bytes` bytes.
     pub const fn new(hrp: &'static str, min_bytes: usize, max_bytes: usize) -> Self {
         TextSpec {
             start: Polymod::new(hrp),
