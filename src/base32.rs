@@ -174,13 +174,7 @@ pub(crate) fn pack(symbols: &[u8], out: &mut [u8]) -> Result<(), PackError> {
         let mut groups = symbols.chunks_exact(8);
         let mut bytes = out.chunks_exact_mut(5);
         for (group, five) in (&mut groups).zip(&mut bytes) {
-            let Ok(group) = <[u8; 8]>::try_from(group) else {
-                return Err(PackError::WrongLength);
-            };
-            let [_, _, _, b0, b1, b2, b3, b4] = pack_eight(group).to_be_bytes();
-            for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
-                *slot = b;
-            }
+            pack_group(group, five).ok_or(PackError::WrongLength)?;
         }
         (groups.remainder(), bytes.into_remainder())
     };
@@ -218,14 +212,7 @@ pub(crate) fn pack_unit(symbols: &[u8], out: &mut [u8]) -> [u32; 4] {
         .zip(symbols.chunks_exact(8))
         .zip(out.chunks_exact_mut(5))
     {
-        let Ok(group) = <[u8; 8]>::try_from(group) else {
-            continue;
-        };
-        *bits = pack_eight(group);
-        let [_, _, _, b0, b1, b2, b3, b4] = bits.to_be_bytes();
-        for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
-            *slot = b;
-        }
+        *bits = pack_group(group, five).unwrap_or(0);
     }
     let [p0, p1, p2] = forty;
     let thirty = |bits: u64| (bits & 0x3fff_ffff) as u32;
@@ -235,6 +222,19 @@ pub(crate) fn pack_unit(symbols: &[u8], out: &mut [u8]) -> [u32; 4] {
         thirty((p1 << 10) | (p2 >> 30)),
         thirty(p2),
     ]
+}
+
+/// Packs eight symbol values into five bytes of `five` and returns their 40 bits; `None`
+/// (nothing written) unless `group` holds exactly eight values.
+#[cfg(feature = "fast")]
+#[inline]
+fn pack_group(group: &[u8], five: &mut [u8]) -> Option<u64> {
+    let bits = pack_eight(<[u8; 8]>::try_from(group).ok()?);
+    let [_, _, _, b0, b1, b2, b3, b4] = bits.to_be_bytes();
+    for (slot, b) in five.iter_mut().zip([b0, b1, b2, b3, b4]) {
+        *slot = b;
+    }
+    Some(bits)
 }
 
 /// The 40 bits of eight symbol values (each masked to 5 bits), first symbol highest.

@@ -174,19 +174,21 @@ fn coefficients(batch: &[Prepared<'_>]) -> Vec<Scalar> {
     }
     let seed = seed.finalize();
     let mut out = Vec::with_capacity(batch.len());
-    for block in 0u64.. {
+    let mut block = 0u64;
+    while out.len() < batch.len() {
         let bytes: [u8; 64] = Sha512::new()
             .chain_update(seed)
             .chain_update(block.to_le_bytes())
             .finalize()
             .into();
-        for z in bytes.chunks_exact(16) {
-            if out.len() == batch.len() {
-                return out;
-            }
-            let z = <[u8; 16]>::try_from(z).map_or(0, u128::from_le_bytes);
-            out.push(Scalar::from(z));
-        }
+        let room = batch.len() - out.len();
+        out.extend(
+            bytes
+                .chunks_exact(16)
+                .take(room)
+                .map(|z| Scalar::from(<[u8; 16]>::try_from(z).map_or(0, u128::from_le_bytes))),
+        );
+        block += 1;
     }
     out
 }

@@ -260,24 +260,18 @@ impl Polymod {
     #[cfg(feature = "fast")]
     #[inline(always)]
     pub fn push_all(&mut self, symbols: &[u8]) {
-        let mut r = self.0;
         let mut units = symbols.chunks_exact(4 * BLOCK);
         let mut ahead = UnitsAhead::default();
         for unit in &mut units {
             let mut sixes = unit.chunks_exact(BLOCK).map(join_six);
             let mut next = || sixes.next().unwrap_or(0);
-            self.0 = r;
             ahead.push(self, Self::unit_input([next(), next(), next(), next()]));
-            r = self.0;
         }
-        self.0 = r;
         ahead.finish(self);
-        r = self.0;
         let mut sixes = units.remainder().chunks_exact(BLOCK);
         for six in &mut sixes {
-            r = shifted(BY_6, r) ^ join_six(six);
+            self.0 = shifted(BY_6, self.0) ^ join_six(six);
         }
-        self.0 = r;
         for &v in sixes.remainder() {
             self.push(v);
         }
