@@ -2,15 +2,21 @@
 
 use ed25519_dalek::Signature;
 
-use crate::base32;
-use crate::checksum::CHECK_LEN;
-use crate::claims::{Claims, KeyKind, MAX_CLAIMS_LEN, MIN_CLAIMS_LEN};
-use crate::envelope::{self, Envelope, HEADER_LEN, MAX_TAG_LEN, SIGNATURE_LEN};
+use crate::encoding::base32;
+use crate::encoding::checksum::CHECK_LEN;
 use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
-use crate::serial::{ShortId, SERIAL_SYMBOLS};
-use crate::text::{Scan, Text, TextSpec, TextStyle, GROUP_LEN, PREFIX};
-use crate::trust::{KeyId, TrustStore, TrustedKey};
-use crate::verify::{License, VerifyOptions};
+use crate::model::ids::KeyId;
+use crate::model::kind::KeyKind;
+use crate::model::serial::{ShortId, SERIAL_SYMBOLS};
+use crate::text::reader::Scan;
+use crate::text::spec::{TextSpec, TextStyle, GROUP_LEN, KEY_HRP, MAX_INPUT_LEN, PREFIX};
+use crate::text::writer::Text;
+use crate::trust::store::{TrustStore, TrustedKey};
+use crate::verify::license::{check_claims, License};
+use crate::verify::options::VerifyOptions;
+use crate::verify::revocation::RevocationList;
+use crate::wire::claims::{Claims, MAX_CLAIMS_LEN, MIN_CLAIMS_LEN};
+use crate::wire::envelope::{self, Envelope, HEADER_LEN, MAX_TAG_LEN, SIGNATURE_LEN};
 
 /// The longest decoded key body: header, claims and signature.
 pub const MAX_BODY_LEN: usize = HEADER_LEN + MAX_CLAIMS_LEN + SIGNATURE_LEN;
@@ -29,9 +35,6 @@ pub const MAX_GROUPED_KEY_LEN: usize = MAX_KEY_LEN + MAX_BODY_SYMBOLS.div_ceil(G
 
 /// The longest signing input: domain tag, separator, header, claims.
 pub(crate) const SIGNING_INPUT_MAX: usize = MAX_TAG_LEN + 1 + MAX_BODY_LEN;
-
-/// Checksum domain of keys.
-pub(crate) const KEY_HRP: &str = "glpi";
 
 pub(crate) const KEY_TEXT: TextSpec = TextSpec::new(KEY_HRP, MIN_BODY_LEN, MAX_BODY_LEN);
 
@@ -97,7 +100,7 @@ impl UnverifiedKey {
             })) => c,
             other => return other,
         };
-        let mut buf = [0u8; crate::text::MAX_INPUT_LEN];
+        let mut buf = [0u8; MAX_INPUT_LEN];
         let mut symbols = [0u8; KEY_SYMBOLS];
         let corrected = Scan::new(text, &mut symbols)
             .ok()
@@ -210,7 +213,7 @@ impl UnverifiedKey {
         options: &VerifyOptions,
     ) -> Result<License<'_>, Error> {
         let claims = Claims::decode(self.kind, self.payload())?;
-        crate::verify::check_claims(claims, issuer, options)
+        check_claims(claims, issuer, options)
     }
 
     /// Writes the exact bytes the signature covers into `buf`.
@@ -284,5 +287,35 @@ impl core::str::FromStr for UnverifiedKey {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         Self::parse(s)
+    }
+}
+impl UnverifiedKey {
+    /// Like [`verify`](UnverifiedKey::verify), and also refuses a key whose serial is in
+    /// `revocations` ([`Error::Revoked`], naming the key's short ID and the list's sequence
+    /// number). The list is checked right after the signature, before the time checks: a
+    /// revoked key is reported as revoked even when it has also expired.
+    pub fn verify_with_revocations(
+        &self,
+        trust: &TrustStore,
+        options: &VerifyOptions,
+        revocations: Option<&RevocationList<'_>>,
+    ) -> Result<License<'_>, Error> {
+        let kind = self.unverified_kind();
+        if let Some(expected) = options.kind {
+            if expected != kind {
+                return Err(Error::WrongObjectKind {
+                    found: kind.object_kind(),
+                    expected: Some(expected.object_kind()),
+                });
+            }
+        }
+        let key_id = self.unverified_key_id();
+        let issuer = trust.get(key_id).ok_or(Error::UnknownIssuer { key_id })?;
+        self.check_signature(issuer)?;
+        let claims = Claims::decode(kind, self.payload())?;
+        if let Some(list) = revocations {
+            list.check(claims.serial)?;
+        }
+        check_claims(claims, issuer, options)
     }
 }

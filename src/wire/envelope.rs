@@ -7,13 +7,10 @@
 //! The domain tag names the object kind and format version, so a signature made for one kind
 //! of object can never be valid for another.
 
-use core::fmt;
-
 use crate::error::Error;
-use crate::trust::KeyId;
-
-/// The format version this library reads and writes.
-pub const FORMAT_VERSION: u8 = 1;
+use crate::model::ids::KeyId;
+use crate::model::kind::ObjectKind;
+use crate::model::limits::FORMAT_VERSION;
 
 /// Bytes in the header: version, kind, issuer key id.
 pub const HEADER_LEN: usize = 2 + KeyId::LEN;
@@ -23,80 +20,6 @@ pub const SIGNATURE_LEN: usize = 64;
 
 /// Longest domain tag, for sizing the signing-input buffer.
 pub(crate) const MAX_TAG_LEN: usize = 40;
-
-/// What a signed object is. Each kind has its own header byte and its own signing domain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-#[non_exhaustive]
-pub enum ObjectKind {
-    /// A key that registers a GLPI instance with the vendor's services.
-    InstanceRegistration,
-    /// A key that enrolls inventory agents into an entity.
-    AgentEnrollment,
-    /// A signed list of revoked key serials.
-    RevocationList,
-}
-
-impl ObjectKind {
-    /// Every kind, in header-byte order.
-    pub const ALL: [ObjectKind; 3] = [
-        ObjectKind::InstanceRegistration,
-        ObjectKind::AgentEnrollment,
-        ObjectKind::RevocationList,
-    ];
-
-    /// The header byte.
-    pub const fn to_byte(self) -> u8 {
-        match self {
-            ObjectKind::InstanceRegistration => 1,
-            ObjectKind::AgentEnrollment => 2,
-            ObjectKind::RevocationList => 3,
-        }
-    }
-
-    /// The kind of a header byte, if known.
-    pub const fn from_byte(b: u8) -> Option<Self> {
-        match b {
-            1 => Some(ObjectKind::InstanceRegistration),
-            2 => Some(ObjectKind::AgentEnrollment),
-            3 => Some(ObjectKind::RevocationList),
-            _ => None,
-        }
-    }
-
-    /// The domain-separation tag signed in front of objects of this kind.
-    pub const fn domain_tag(self) -> &'static str {
-        match self {
-            ObjectKind::InstanceRegistration => "glpi-key/v1/instance-registration",
-            ObjectKind::AgentEnrollment => "glpi-key/v1/agent-enrollment",
-            ObjectKind::RevocationList => "glpi-key/v1/revocation-list",
-        }
-    }
-
-    /// A short lowercase name (`instance-registration`, …).
-    pub const fn name(self) -> &'static str {
-        match self {
-            ObjectKind::InstanceRegistration => "instance-registration",
-            ObjectKind::AgentEnrollment => "agent-enrollment",
-            ObjectKind::RevocationList => "revocation-list",
-        }
-    }
-
-    pub(crate) const fn with_article(self) -> &'static str {
-        match self {
-            ObjectKind::InstanceRegistration => "an instance registration key",
-            ObjectKind::AgentEnrollment => "an agent enrollment key",
-            ObjectKind::RevocationList => "a revocation list",
-        }
-    }
-}
-
-impl fmt::Display for ObjectKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The parts of a decoded body. Borrowed from the body; nothing here is verified yet.
 #[derive(Debug, Clone, Copy)]
