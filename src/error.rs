@@ -436,6 +436,9 @@ pub enum IssueError {
     },
     /// The revocation list cannot be issued as given.
     RevocationList(ListError),
+    /// The object just signed does not read back as valid: a bug in this library, never a
+    /// property of the input (issuing checks its own output instead of trusting it).
+    SelfCheck(Error),
 }
 
 impl fmt::Display for IssueError {
@@ -449,6 +452,10 @@ impl fmt::Display for IssueError {
                 )
             }
             IssueError::RevocationList(e) => write!(f, "cannot issue this revocation list: {e}"),
+            IssueError::SelfCheck(e) => write!(
+                f,
+                "the object just signed does not read back ({e}): this is a bug in glpi-key; please report it"
+            ),
         }
     }
 }
@@ -458,6 +465,7 @@ impl core::error::Error for IssueError {
         match self {
             IssueError::Claims(e) => Some(e),
             IssueError::RevocationList(e) => Some(e),
+            IssueError::SelfCheck(e) => Some(e),
             IssueError::BufferTooSmall { .. } => None,
         }
     }

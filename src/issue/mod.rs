@@ -72,7 +72,7 @@ impl Issuer {
         UnverifiedKey::from_parts(claims.kind, self.key_id, encoded, |msg| {
             self.signing_key.sign(msg).to_bytes()
         })
-        .ok_or(IssueError::Claims(ClaimsError::BufferTooSmall))
+        .map_err(IssueError::SelfCheck)
     }
 
     /// Signs `claims` and writes the key's text into `out`.

@@ -56,9 +56,6 @@ impl Issuer {
         let msg = signing_input(&key_header, payload, &mut buf);
         signature.copy_from_slice(&self.signing_key().sign(msg).to_bytes());
         let body: &'o [u8] = body;
-        Ok(UnverifiedRevocationList {
-            body,
-            key_id: self.key_id(),
-        })
+        UnverifiedRevocationList::from_body(body).map_err(IssueError::SelfCheck)
     }
 }

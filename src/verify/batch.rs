@@ -136,7 +136,7 @@ impl<'t> Prepared<'t> {
             return None;
         }
         let mut buf = [0u8; SIGNING_INPUT_MAX];
-        let message = key.signing_input(&mut buf).ok()?;
+        let message = key.signing_input(&mut buf);
         let challenge: [u8; 64] = Sha512::new()
             .chain_update(r_bytes)
             .chain_update(issuer.verifying_key().as_bytes())
@@ -493,7 +493,7 @@ mod tests {
                 .iter()
                 .map(|k| {
                     let mut buf = [0u8; SIGNING_INPUT_MAX];
-                    k.signing_input(&mut buf).unwrap().to_vec()
+                    k.signing_input(&mut buf).to_vec()
                 })
                 .collect();
             let messages: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();

@@ -11,6 +11,7 @@ use crate::model::tier::Tier;
 use crate::model::time::UnixTime;
 use crate::trust::store::TrustedKey;
 use crate::verify::options::VerifyOptions;
+use crate::verify::signed;
 use crate::wire::claims::Claims;
 
 /// A verified key. Only [`UnverifiedKey::verify`](crate::UnverifiedKey::verify) makes one, after
@@ -80,12 +81,7 @@ pub(crate) fn check_claims<'k>(
     issuer: &TrustedKey,
     options: &VerifyOptions,
 ) -> Result<License<'k>, Error> {
-    if !issuer.covers(claims.issued_at) {
-        return Err(Error::IssuerKeyNotValid {
-            key_id: issuer.key_id(),
-            issued_at: claims.issued_at,
-        });
-    }
+    signed::check_window(issuer, claims.issued_at)?;
     let now = options.now;
     if let Some(tolerance_secs) = options.clock_tolerance_secs {
         if claims.issued_at > now.saturating_add_secs(tolerance_secs) {

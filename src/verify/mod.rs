@@ -7,3 +7,4 @@ pub(crate) mod key;
 pub(crate) mod license;
 pub(crate) mod options;
 pub(crate) mod revocation;
+pub(crate) mod signed;

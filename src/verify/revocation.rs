@@ -42,8 +42,6 @@
 
 use core::fmt;
 
-use ed25519_dalek::Signature;
-
 use crate::error::{Error, ListError};
 use crate::model::ids::KeyId;
 use crate::model::kind::ObjectKind;
@@ -53,6 +51,7 @@ use crate::text::reader::Scan;
 use crate::text::spec::{TextStyle, KEY_HRP};
 use crate::text::writer::Text;
 use crate::trust::store::TrustStore;
+use crate::verify::signed;
 use crate::wire::envelope::{Envelope, HEADER_LEN, SIGNATURE_LEN};
 use crate::wire::revocation::{
     signing_input, Fields, LIST_FILE_MAGIC, LIST_TEXT, MAX_TEXT_LIST_LEN, MIN_PAYLOAD_LEN,
@@ -65,13 +64,13 @@ use crate::wire::revocation::{
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct UnverifiedRevocationList<'a> {
     pub(crate) body: &'a [u8],
-    pub(crate) key_id: KeyId,
+    pub(crate) envelope: Envelope<'a>,
 }
 
 impl fmt::Debug for UnverifiedRevocationList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnverifiedRevocationList")
-            .field("key_id", &self.key_id)
+            .field("key_id", &self.envelope.key_id)
             .field("len", &self.body.len())
             .finish()
     }
@@ -112,7 +111,7 @@ impl<'a> UnverifiedRevocationList<'a> {
         }
         Ok(UnverifiedRevocationList {
             body,
-            key_id: env.key_id,
+            envelope: env,
         })
     }
 
@@ -123,7 +122,7 @@ impl<'a> UnverifiedRevocationList<'a> {
 
     /// The issuer key id the header claims (unverified).
     pub fn unverified_key_id(&self) -> KeyId {
-        self.key_id
+        self.envelope.key_id
     }
 
     /// The list as text, or `None` when it is longer than [`MAX_TEXT_LIST_LEN`] (use the file
@@ -156,47 +155,21 @@ impl<'a> UnverifiedRevocationList<'a> {
         v
     }
 
-    fn header(&self) -> &'a [u8; HEADER_LEN] {
-        self.body
-            .first_chunk::<HEADER_LEN>()
-            .unwrap_or(&[0; HEADER_LEN])
-    }
-
-    fn payload(&self) -> &'a [u8] {
-        let end = self.body.len().saturating_sub(SIGNATURE_LEN);
-        self.body.get(HEADER_LEN..end).unwrap_or_default()
-    }
-
-    fn signature(&self) -> &'a [u8; SIGNATURE_LEN] {
-        self.body
-            .last_chunk::<SIGNATURE_LEN>()
-            .unwrap_or(&[0; SIGNATURE_LEN])
-    }
-
     /// Verifies the list: issuer lookup by key id, strict Ed25519 signature over the raw bytes,
     /// then (only then) the payload is decoded and checked (canonical form, serials in range,
     /// sorted, no duplicates) and the issuer key's window must cover the issue time.
     ///
     /// Works in place: no allocation, whatever the list's size.
     pub fn verify(&self, trust: &TrustStore) -> Result<RevocationList<'a>, Error> {
-        let issuer = trust.get(self.key_id).ok_or(Error::UnknownIssuer {
-            key_id: self.key_id,
-        })?;
+        let env = &self.envelope;
+        let issuer = signed::issuer(trust, env.key_id)?;
         let mut buf = [0u8; SIGNING_INPUT_LEN];
-        let msg = signing_input(self.header(), self.payload(), &mut buf);
-        issuer
-            .verifying_key()
-            .verify_strict(msg, &Signature::from_bytes(self.signature()))
-            .map_err(|_| Error::BadSignature)?;
-        let fields = Fields::decode(self.payload())?;
-        if !issuer.covers(fields.issued_at) {
-            return Err(Error::IssuerKeyNotValid {
-                key_id: self.key_id,
-                issued_at: fields.issued_at,
-            });
-        }
+        let msg = signing_input(env.header, env.payload, &mut buf);
+        signed::check_signature(issuer, msg, env.signature)?;
+        let fields = Fields::decode(env.payload)?;
+        signed::check_window(issuer, fields.issued_at)?;
         Ok(RevocationList {
-            issuer: self.key_id,
+            issuer: env.key_id,
             sequence: fields.sequence,
             issued_at: fields.issued_at,
             next_update: fields.next_update,

@@ -5,8 +5,6 @@
 //! when their bit is set in a presence byte, which keeps the typical key short. See
 //! `spec/FORMAT.md` for the byte layout.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::ClaimsError;
 use crate::model::entitlements::Entitlements;
 use crate::model::ids::InstanceId;
@@ -16,6 +14,7 @@ use crate::model::serial::Serial;
 use crate::model::tier::Tier;
 use crate::model::time::{UnixTime, SECONDS_PER_MINUTE};
 use crate::model::version::{GlpiVersion, VersionRange};
+use crate::wire::codec::{CodecError, Reader, Writer};
 
 /// The longest encoded claims, in bytes (every optional field present, every varint at its
 /// longest, owner and extensions at their maximum).
@@ -100,10 +99,20 @@ impl<'a> Extensions<'a> {
 }
 
 fn take_extension(bytes: &[u8]) -> Result<(Extension<'_>, &[u8]), ClaimsError> {
+    let mut r = Reader::new(bytes);
     let bad = |_| ClaimsError::MalformedExtensions;
-    let (tag, rest) = postcard::take_from_bytes::<u16>(bytes).map_err(bad)?;
-    let (value, rest) = postcard::take_from_bytes::<&[u8]>(rest).map_err(bad)?;
-    Ok((Extension { tag, value }, rest))
+    let tag = r.take::<u16>("extension tag").map_err(bad)?;
+    let value = r.take::<&[u8]>("extension value").map_err(bad)?;
+    Ok((Extension { tag, value }, r.rest()))
+}
+
+impl From<CodecError> for ClaimsError {
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::Truncated(field) => ClaimsError::Truncated { field },
+            CodecError::Full => ClaimsError::BufferTooSmall,
+        }
+    }
 }
 
 /// Everything a key says.
@@ -176,7 +185,7 @@ impl<'a> Claims<'a> {
     /// returns the length used.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, ClaimsError> {
         let wire = Wire::from_claims(self)?;
-        let mut w = Writer { out, len: 0 };
+        let mut w = Writer::new(out);
         w.raw(&self.serial.to_be_bytes())?;
         w.raw(&[self.tier.to_byte(), wire.presence])?;
         w.put(&self.entitlements.bits())?;
@@ -204,13 +213,13 @@ impl<'a> Claims<'a> {
         if !self.extensions.is_empty() {
             w.put(&self.extensions.as_bytes())?;
         }
-        Ok(w.len)
+        Ok(w.len())
     }
 
     /// Decodes claims of a key of `kind` from exactly `bytes`, and checks that `bytes` is
     /// their one canonical form (re-encoding gives the same bytes).
     pub fn decode(kind: KeyKind, bytes: &'a [u8]) -> Result<Self, ClaimsError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let serial = r.raw::<8>("serial")?;
         let serial = Serial::from_be_bytes(serial).ok_or(ClaimsError::SerialOutOfRange)?;
         let [tier] = r.raw::<1>("tier")?;
@@ -267,7 +276,7 @@ impl<'a> Claims<'a> {
             true => Extensions::from_encoded(r.take("extensions")?)?,
             false => Extensions::EMPTY,
         };
-        if !r.0.is_empty() {
+        if !r.is_empty() {
             return Err(ClaimsError::TrailingBytes);
         }
         let claims = Claims {
@@ -390,60 +399,6 @@ fn to_minutes(t: UnixTime) -> Result<i64, ClaimsError> {
 fn minutes(m: i64) -> Result<UnixTime, ClaimsError> {
     let m = u64::try_from(m).map_err(|_| ClaimsError::TimeOutOfRange)?;
     Ok(UnixTime::from_secs(m * SECONDS_PER_MINUTE))
-}
-
-/// Reads postcard-encoded fields one after another.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take<T: Deserialize<'a>>(&mut self, field: &'static str) -> Result<T, ClaimsError> {
-        let (v, rest) =
-            postcard::take_from_bytes(self.0).map_err(|_| ClaimsError::Truncated { field })?;
-        self.0 = rest;
-        Ok(v)
-    }
-
-    /// `N` raw bytes: how postcard writes a byte array, and a `u8` (`N = 1`). Read directly,
-    /// without instantiating postcard's generic decoder for each array type (code size).
-    fn raw<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], ClaimsError> {
-        let (v, rest) = self
-            .0
-            .split_first_chunk::<N>()
-            .ok_or(ClaimsError::Truncated { field })?;
-        self.0 = rest;
-        Ok(*v)
-    }
-}
-
-/// Writes postcard-encoded fields one after another.
-struct Writer<'o> {
-    out: &'o mut [u8],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn put<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ClaimsError> {
-        let rest = self
-            .out
-            .get_mut(self.len..)
-            .ok_or(ClaimsError::BufferTooSmall)?;
-        let used = postcard::to_slice(v, rest)
-            .map_err(|_| ClaimsError::BufferTooSmall)?
-            .len();
-        self.len += used;
-        Ok(())
-    }
-
-    /// Raw bytes, as postcard writes byte arrays and `u8`s (see [`Reader::raw`]).
-    fn raw(&mut self, bytes: &[u8]) -> Result<(), ClaimsError> {
-        let end = self.len + bytes.len();
-        self.out
-            .get_mut(self.len..end)
-            .ok_or(ClaimsError::BufferTooSmall)?
-            .copy_from_slice(bytes);
-        self.len = end;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

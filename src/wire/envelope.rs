@@ -7,6 +7,8 @@
 //! The domain tag names the object kind and format version, so a signature made for one kind
 //! of object can never be valid for another.
 
+use crate::encoding::base32;
+use crate::encoding::checksum::CHECK_LEN;
 use crate::error::Error;
 use crate::model::ids::KeyId;
 use crate::model::kind::ObjectKind;
@@ -18,27 +20,46 @@ pub const HEADER_LEN: usize = 2 + KeyId::LEN;
 /// Bytes in an Ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
 
-/// Longest domain tag, for sizing the signing-input buffer.
+/// Longest domain tag, for sizing the signing-input buffers.
 pub(crate) const MAX_TAG_LEN: usize = 40;
 
-/// The parts of a decoded body. Borrowed from the body; nothing here is verified yet.
-#[derive(Debug, Clone, Copy)]
+/// Room in front of a body for its domain tag and the `0x00` separator: an object whose body
+/// is stored right after this room has its whole signing input in one contiguous slice.
+pub(crate) const TAG_ROOM: usize = MAX_TAG_LEN + 1;
+
+// Every domain tag fits in front of a body: checked when the crate compiles, so writing a tag
+// can never run out of room.
+const _: () = {
+    let mut rest: &[ObjectKind] = &ObjectKind::ALL;
+    while let [kind, tail @ ..] = rest {
+        assert!(kind.domain_tag().len() <= MAX_TAG_LEN);
+        rest = tail;
+    }
+};
+
+/// The parts of a body. Borrowed from the body; nothing here is verified yet. Header and
+/// signature are arrays, taken from the body once, so nothing downstream can read a header or
+/// signature of the wrong size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Envelope<'a> {
     pub kind: ObjectKind,
     pub key_id: KeyId,
+    pub header: &'a [u8; HEADER_LEN],
     /// The bytes between header and signature.
     pub payload: &'a [u8],
+    pub signature: &'a [u8; SIGNATURE_LEN],
 }
 
 impl<'a> Envelope<'a> {
-    /// Splits a body into header, payload and signature, checking version and kind.
+    /// Splits a body into header, payload and signature, checking version and kind. A body
+    /// shorter than a header and a signature is [`Error::WrongLength`]; callers that know a
+    /// longer minimum for their kind check it before.
     pub fn split(body: &'a [u8]) -> Result<Self, Error> {
-        let (header, rest) = body
-            .split_first_chunk::<HEADER_LEN>()
-            .ok_or(Error::WrongLength { symbols: 0 })?;
-        let (payload, _signature) = rest
-            .split_last_chunk::<SIGNATURE_LEN>()
-            .ok_or(Error::WrongLength { symbols: 0 })?;
+        let too_short = Error::WrongLength {
+            symbols: symbols_with_check(body.len()),
+        };
+        let (header, rest) = body.split_first_chunk::<HEADER_LEN>().ok_or(too_short)?;
+        let (payload, signature) = rest.split_last_chunk::<SIGNATURE_LEN>().ok_or(too_short)?;
         let [version, kind, id @ ..] = *header;
         if version != FORMAT_VERSION {
             return Err(Error::UnsupportedVersion { found: version });
@@ -47,29 +68,39 @@ impl<'a> Envelope<'a> {
         Ok(Envelope {
             kind,
             key_id: KeyId(id),
+            header,
             payload,
+            signature,
         })
     }
 }
 
-/// Writes `domain tag || 0x00 || header || payload` into `buf`.
-pub(crate) fn signing_input<'b>(
+/// Symbols in the text form of a body of `len` bytes, check included (for length errors).
+pub(crate) const fn symbols_with_check(len: usize) -> usize {
+    base32::symbols_for_bytes(len) + CHECK_LEN
+}
+
+/// Writes `domain tag || 0x00 || signed` into `buf` and returns it: the exact bytes an
+/// object's signature covers (`signed` is the header and the payload, or for lists the header
+/// and the payload's hash).
+///
+/// `buf` must hold [`TAG_ROOM`] bytes more than the longest `signed` part of its object kind;
+/// each caller sizes it with its own constant (`SIGNING_INPUT_MAX` for keys, whose body buffer
+/// bounds the signed part; `LIST_SIGNING_INPUT_LEN` for lists, whose signed part has a fixed
+/// length). The tag fits in [`TAG_ROOM`] by the compile-time assertion above.
+pub(crate) fn signing_input<'b, const N: usize>(
     kind: ObjectKind,
-    header: &[u8; HEADER_LEN],
-    payload: &[u8],
-    buf: &'b mut [u8],
-) -> Option<&'b [u8]> {
+    signed: &[u8],
+    buf: &'b mut [u8; N],
+) -> &'b [u8] {
     let tag = kind.domain_tag().as_bytes();
-    let len = tag.len() + 1 + HEADER_LEN + payload.len();
-    let out = buf.get_mut(..len)?;
+    let (out, _) = buf.split_at_mut(tag.len() + 1 + signed.len());
     let (t, rest) = out.split_at_mut(tag.len());
     t.copy_from_slice(tag);
-    let (zero, rest) = rest.split_first_mut()?;
-    *zero = 0;
-    let (h, p) = rest.split_at_mut(HEADER_LEN);
-    h.copy_from_slice(header);
-    p.copy_from_slice(payload);
-    Some(out)
+    let (zero, s) = rest.split_at_mut(1);
+    zero.fill(0);
+    s.copy_from_slice(signed);
+    out
 }
 
 /// The header bytes for an object of `kind` signed by `key_id`.

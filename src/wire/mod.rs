@@ -2,5 +2,6 @@
 //! their canonical bytes, and the revocation list payload. Imports the layers below.
 
 pub(crate) mod claims;
+pub(crate) mod codec;
 pub(crate) mod envelope;
 pub(crate) mod revocation;

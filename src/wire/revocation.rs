@@ -10,7 +10,8 @@ use crate::model::limits::MAX_LIST_SERIALS;
 use crate::model::serial::Serial;
 use crate::model::time::UnixTime;
 use crate::text::spec::{TextSpec, KEY_HRP};
-use crate::wire::envelope::{self, HEADER_LEN, MAX_TAG_LEN, SIGNATURE_LEN};
+use crate::wire::codec::{CodecError, Reader, Writer};
+use crate::wire::envelope::{self, HEADER_LEN, SIGNATURE_LEN, TAG_ROOM};
 
 /// Bytes of one serial in a list (big-endian).
 pub const SERIAL_LEN: usize = 8;
@@ -72,17 +73,12 @@ pub(crate) struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, ListError> {
-        fn take<'b, T: serde::Deserialize<'b>>(
-            bytes: &'b [u8],
-            field: &'static str,
-        ) -> Result<(T, &'b [u8]), ListError> {
-            postcard::take_from_bytes(bytes).map_err(|_| ListError::Truncated { field })
-        }
-        let (sequence, rest) = take::<u64>(payload, "sequence")?;
-        let (issued, rest) = take::<u64>(rest, "issued_at")?;
-        let (next, rest) = take::<Option<u64>>(rest, "next_update")?;
-        let (serials, rest) = take::<&[u8]>(rest, "serials")?;
-        if !rest.is_empty() {
+        let mut r = Reader::new(payload);
+        let sequence = r.take::<u64>("sequence")?;
+        let issued = r.take::<u64>("issued_at")?;
+        let next = r.take::<Option<u64>>("next_update")?;
+        let serials = r.take::<&[u8]>("serials")?;
+        if !r.is_empty() {
             return Err(ListError::TrailingBytes);
         }
         let fields = Fields {
@@ -115,32 +111,24 @@ impl<'a> Fields<'a> {
         if self.next_update.is_some_and(|next| next <= self.issued_at) {
             return Err(ListError::NextUpdateNotAfterIssue);
         }
-        let mut w = Writer { out, len: 0 };
+        let mut w = Writer::new(out);
         w.put(&self.sequence)?;
         w.put(&self.issued_at.as_secs())?;
         w.put(&self.next_update.map(UnixTime::as_secs))?;
         w.put(&serials_len)?;
-        Ok(w.len)
+        Ok(w.len())
     }
 }
 
-/// Writes postcard-encoded fields one after another.
-struct Writer<'o> {
-    out: &'o mut [u8],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn put<T: serde::Serialize>(&mut self, v: &T) -> Result<(), ListError> {
-        let needed = MAX_FIXED_FIELDS_LEN;
-        let rest = self
-            .out
-            .get_mut(self.len..)
-            .ok_or(ListError::BufferTooSmall { needed })?;
-        self.len += postcard::to_slice(v, rest)
-            .map_err(|_| ListError::BufferTooSmall { needed })?
-            .len();
-        Ok(())
+impl From<CodecError> for ListError {
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::Truncated(field) => ListError::Truncated { field },
+            // Only the fixed fields are written through the codec, into a buffer of this size.
+            CodecError::Full => ListError::BufferTooSmall {
+                needed: MAX_FIXED_FIELDS_LEN,
+            },
+        }
     }
 }
 
@@ -167,7 +155,8 @@ pub(crate) fn check_serials(
     Ok(count)
 }
 
-pub(crate) const SIGNING_INPUT_LEN: usize = MAX_TAG_LEN + 1 + HEADER_LEN + 64;
+/// Bytes of the signing input of every list: tag room, header and the payload's SHA-512.
+pub(crate) const SIGNING_INPUT_LEN: usize = TAG_ROOM + HEADER_LEN + 64;
 
 /// `domain tag || 0x00 || header || SHA-512(payload)`.
 pub(crate) fn signing_input<'b>(
@@ -175,13 +164,11 @@ pub(crate) fn signing_input<'b>(
     payload: &[u8],
     buf: &'b mut [u8; SIGNING_INPUT_LEN],
 ) -> &'b [u8] {
-    let digest: [u8; 64] = Sha512::digest(payload).into();
-    // The tag is at most MAX_TAG_LEN bytes (a unit test in envelope.rs checks it), so the
-    // buffer always has room and the fallback is never taken.
-    match envelope::signing_input(ObjectKind::RevocationList, header, &digest, buf) {
-        Some(msg) => msg,
-        None => &[],
-    }
+    let mut signed = [0u8; HEADER_LEN + 64];
+    let (h, digest) = signed.split_at_mut(HEADER_LEN);
+    h.copy_from_slice(header);
+    digest.copy_from_slice(&Sha512::digest(payload));
+    envelope::signing_input(ObjectKind::RevocationList, &signed, buf)
 }
 
 #[cfg(test)]
