@@ -14,8 +14,8 @@ use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use ed25519_dalek::Signature;
 use glpi_key::{
     verify_batch, verify_batch_parallel, Claims, Entitlements, Extensions, GlpiVersion, InstanceId,
-    Issuer, KeyKind, Serial, Text, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey,
-    VerifyOptions, VersionRange, HEADER_LEN, MAX_OWNER_LEN, SIGNATURE_LEN,
+    Issuer, KeyKind, Serial, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions,
+    VersionRange, HEADER_LEN, MAX_OWNER_LEN, SIGNATURE_LEN,
 };
 
 const BATCH: usize = 64;
@@ -223,7 +223,7 @@ fn bad_signature(key: &UnverifiedKey) -> UnverifiedKey {
     let mut body = key.as_bytes().to_vec();
     let last = body.len() - 1;
     body[last - 2] ^= 1; // inside the signature
-    let text = Text::of_key_body(&body, TextStyle::Compact).to_string();
+    let text = glpi_key::hazmat::key_text_of_body(&body, TextStyle::Compact).to_string();
     UnverifiedKey::parse(&text).expect("tampered key parses")
 }
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use ed25519_dalek::Signer;
 use glpi_key::{
-    max_revocation_list_len, Claims, Issuer, KeyKind, NewRevocationList, ObjectKind, Serial, Text,
+    max_revocation_list_len, Claims, Issuer, KeyKind, NewRevocationList, ObjectKind, Serial,
     TextStyle, Tier, UnixTime, LIST_FILE_MAGIC,
 };
 use sha2::{Digest, Sha512};
@@ -41,7 +41,7 @@ fn serial(v: u64) -> Serial {
 
 /// The body as text with a fresh, valid check (to tamper with bytes, not symbols).
 fn wrap(body: &[u8]) -> String {
-    Text::of_key_body(body, TextStyle::Compact).to_string()
+    glpi_key::hazmat::key_text_of_body(body, TextStyle::Compact).to_string()
 }
 
 fn varint(mut n: u64, out: &mut Vec<u8>) {

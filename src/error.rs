@@ -133,6 +133,13 @@ pub enum Error {
         /// How far back the clock may go without complaint, in seconds.
         tolerance_secs: u64,
     },
+    /// A buffer the calling program passed is too small for what it must hold: a bug in the
+    /// calling program, not in the key or list (the documentation of the call names the
+    /// constant that always suffices).
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
     /// The key says it was issued further in the future than the clock tolerance allows: the
     /// clock was probably set back.
     IssuedInFuture {
@@ -146,35 +153,188 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable, machine-readable name for the error class (`"checksum"`, `"expired"`, …).
-    pub const fn code(&self) -> &'static str {
+    /// The error's class: its stable name and number.
+    pub const fn class(&self) -> ErrorClass {
         match self {
-            Error::Empty => "empty",
-            Error::NotAGlpiKey => "not-a-glpi-key",
-            Error::InvalidCharacter { .. } => "invalid-character",
-            Error::TooLong { .. } => "too-long",
-            Error::WrongLength { .. } => "wrong-length",
-            Error::Checksum(_) => "checksum",
-            Error::NonCanonical => "non-canonical",
-            Error::ShortIdNotKey(_) => "short-id",
-            Error::UnsupportedVersion { .. } => "unsupported-version",
-            Error::UnknownObjectKind { .. } => "unknown-object-kind",
-            Error::WrongObjectKind { .. } => "wrong-object-kind",
-            Error::UnknownIssuer { .. } => "unknown-issuer",
-            Error::IssuerKeyNotValid { .. } => "issuer-key-not-valid",
-            Error::BadSignature => "bad-signature",
-            Error::MalformedClaims(_) => "malformed-claims",
-            Error::NotYetValid { .. } => "not-yet-valid",
-            Error::Expired { .. } => "expired",
-            Error::WrongInstance { .. } => "wrong-instance",
-            Error::UnsupportedGlpiVersion { .. } => "unsupported-glpi-version",
-            Error::MalformedRevocationList(_) => "malformed-revocation-list",
-            Error::NotARevocationListFile => "not-a-revocation-list-file",
-            Error::Revoked { .. } => "revoked",
-            Error::RevocationListRolledBack { .. } => "revocation-list-rollback",
-            Error::ClockRolledBack { .. } => "clock-rollback",
-            Error::IssuedInFuture { .. } => "issued-in-future",
+            Error::Empty => ErrorClass::Empty,
+            Error::NotAGlpiKey => ErrorClass::NotAGlpiKey,
+            Error::InvalidCharacter { .. } => ErrorClass::InvalidCharacter,
+            Error::TooLong { .. } => ErrorClass::TooLong,
+            Error::WrongLength { .. } => ErrorClass::WrongLength,
+            Error::Checksum(_) => ErrorClass::Checksum,
+            Error::NonCanonical => ErrorClass::NonCanonical,
+            Error::ShortIdNotKey(_) => ErrorClass::ShortIdNotKey,
+            Error::UnsupportedVersion { .. } => ErrorClass::UnsupportedVersion,
+            Error::UnknownObjectKind { .. } => ErrorClass::UnknownObjectKind,
+            Error::WrongObjectKind { .. } => ErrorClass::WrongObjectKind,
+            Error::UnknownIssuer { .. } => ErrorClass::UnknownIssuer,
+            Error::IssuerKeyNotValid { .. } => ErrorClass::IssuerKeyNotValid,
+            Error::BadSignature => ErrorClass::BadSignature,
+            Error::MalformedClaims(_) => ErrorClass::MalformedClaims,
+            Error::NotYetValid { .. } => ErrorClass::NotYetValid,
+            Error::Expired { .. } => ErrorClass::Expired,
+            Error::WrongInstance { .. } => ErrorClass::WrongInstance,
+            Error::UnsupportedGlpiVersion { .. } => ErrorClass::UnsupportedGlpiVersion,
+            Error::MalformedRevocationList(_) => ErrorClass::MalformedRevocationList,
+            Error::NotARevocationListFile => ErrorClass::NotARevocationListFile,
+            Error::Revoked { .. } => ErrorClass::Revoked,
+            Error::RevocationListRolledBack { .. } => ErrorClass::RevocationListRolledBack,
+            Error::ClockRolledBack { .. } => ErrorClass::ClockRolledBack,
+            Error::IssuedInFuture { .. } => ErrorClass::IssuedInFuture,
+            Error::BufferTooSmall { .. } => ErrorClass::BufferTooSmall,
         }
+    }
+
+    /// A stable, machine-readable name for the error class (`"checksum"`, `"expired"`, …):
+    /// the `expect` strings of `spec/vectors/`.
+    pub const fn code(&self) -> &'static str {
+        self.class().name()
+    }
+}
+
+/// The class of an [`Error`]: a stable name (the `expect` strings of `spec/vectors/`) and a
+/// stable number (the status codes of the C ABI and the WebAssembly module, which take them
+/// from here). Numbers are never reused; a new class gets the next number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// `empty`
+    Empty = 1,
+    /// `not-a-glpi-key`
+    NotAGlpiKey = 2,
+    /// `invalid-character`
+    InvalidCharacter = 3,
+    /// `too-long`
+    TooLong = 4,
+    /// `wrong-length`
+    WrongLength = 5,
+    /// `checksum`
+    Checksum = 6,
+    /// `non-canonical`
+    NonCanonical = 7,
+    /// `short-id`
+    ShortIdNotKey = 8,
+    /// `unsupported-version`
+    UnsupportedVersion = 9,
+    /// `unknown-object-kind`
+    UnknownObjectKind = 10,
+    /// `wrong-object-kind`
+    WrongObjectKind = 11,
+    /// `unknown-issuer`
+    UnknownIssuer = 12,
+    /// `issuer-key-not-valid`
+    IssuerKeyNotValid = 13,
+    /// `bad-signature`
+    BadSignature = 14,
+    /// `malformed-claims`
+    MalformedClaims = 15,
+    /// `not-yet-valid`
+    NotYetValid = 16,
+    /// `expired`
+    Expired = 17,
+    /// `wrong-instance`
+    WrongInstance = 18,
+    /// `unsupported-glpi-version`
+    UnsupportedGlpiVersion = 19,
+    /// `malformed-revocation-list`
+    MalformedRevocationList = 20,
+    /// `not-a-revocation-list-file`
+    NotARevocationListFile = 21,
+    /// `revoked`
+    Revoked = 22,
+    /// `revocation-list-rollback`
+    RevocationListRolledBack = 23,
+    /// `clock-rollback`
+    ClockRolledBack = 24,
+    /// `issued-in-future`
+    IssuedInFuture = 25,
+    /// `buffer-too-small`
+    BufferTooSmall = 26,
+}
+
+impl ErrorClass {
+    /// Every class, in number order.
+    pub const ALL: [ErrorClass; 26] = [
+        ErrorClass::Empty,
+        ErrorClass::NotAGlpiKey,
+        ErrorClass::InvalidCharacter,
+        ErrorClass::TooLong,
+        ErrorClass::WrongLength,
+        ErrorClass::Checksum,
+        ErrorClass::NonCanonical,
+        ErrorClass::ShortIdNotKey,
+        ErrorClass::UnsupportedVersion,
+        ErrorClass::UnknownObjectKind,
+        ErrorClass::WrongObjectKind,
+        ErrorClass::UnknownIssuer,
+        ErrorClass::IssuerKeyNotValid,
+        ErrorClass::BadSignature,
+        ErrorClass::MalformedClaims,
+        ErrorClass::NotYetValid,
+        ErrorClass::Expired,
+        ErrorClass::WrongInstance,
+        ErrorClass::UnsupportedGlpiVersion,
+        ErrorClass::MalformedRevocationList,
+        ErrorClass::NotARevocationListFile,
+        ErrorClass::Revoked,
+        ErrorClass::RevocationListRolledBack,
+        ErrorClass::ClockRolledBack,
+        ErrorClass::IssuedInFuture,
+        ErrorClass::BufferTooSmall,
+    ];
+
+    /// The stable name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorClass::Empty => "empty",
+            ErrorClass::NotAGlpiKey => "not-a-glpi-key",
+            ErrorClass::InvalidCharacter => "invalid-character",
+            ErrorClass::TooLong => "too-long",
+            ErrorClass::WrongLength => "wrong-length",
+            ErrorClass::Checksum => "checksum",
+            ErrorClass::NonCanonical => "non-canonical",
+            ErrorClass::ShortIdNotKey => "short-id",
+            ErrorClass::UnsupportedVersion => "unsupported-version",
+            ErrorClass::UnknownObjectKind => "unknown-object-kind",
+            ErrorClass::WrongObjectKind => "wrong-object-kind",
+            ErrorClass::UnknownIssuer => "unknown-issuer",
+            ErrorClass::IssuerKeyNotValid => "issuer-key-not-valid",
+            ErrorClass::BadSignature => "bad-signature",
+            ErrorClass::MalformedClaims => "malformed-claims",
+            ErrorClass::NotYetValid => "not-yet-valid",
+            ErrorClass::Expired => "expired",
+            ErrorClass::WrongInstance => "wrong-instance",
+            ErrorClass::UnsupportedGlpiVersion => "unsupported-glpi-version",
+            ErrorClass::MalformedRevocationList => "malformed-revocation-list",
+            ErrorClass::NotARevocationListFile => "not-a-revocation-list-file",
+            ErrorClass::Revoked => "revoked",
+            ErrorClass::RevocationListRolledBack => "revocation-list-rollback",
+            ErrorClass::ClockRolledBack => "clock-rollback",
+            ErrorClass::IssuedInFuture => "issued-in-future",
+            ErrorClass::BufferTooSmall => "buffer-too-small",
+        }
+    }
+
+    /// The stable number (1 and up; 0 means success in the bindings).
+    pub const fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The class with this number, if any.
+    pub fn from_number(number: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.number() == number)
+    }
+
+    /// The class with this name, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -279,6 +439,10 @@ impl fmt::Display for Error {
             Error::IssuedInFuture { issued_at, now, tolerance_secs } => write!(
                 f,
                 "the key says it was issued on {issued_at}, after now ({now}, more than {tolerance_secs} seconds ahead): this machine's clock is probably set back; correct it and try again"
+            ),
+            Error::BufferTooSmall { needed } => write!(
+                f,
+                "the buffer the program gave is too small ({needed} bytes are needed): this is a bug in the program calling glpi-key, not a problem with the key; size the buffer with the constant its documentation names"
             ),
         }
     }
@@ -525,7 +689,7 @@ pub enum ListError {
         /// Serials given.
         count: usize,
     },
-    /// The output buffer is too small (see [`max_revocation_list_len`]).
+    /// The output buffer is too small (see [`max_revocation_list_len`](crate::max_revocation_list_len)).
     BufferTooSmall {
         /// Bytes needed.
         needed: usize,
@@ -621,3 +785,54 @@ impl fmt::Display for TrustError {
 }
 
 impl core::error::Error for TrustError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers are an ABI: the C header and the WebAssembly module publish them, so a
+    /// number, once given, never changes or moves to another class.
+    #[test]
+    fn class_numbers_and_names_are_stable() {
+        let expected = [
+            (1, "empty"),
+            (2, "not-a-glpi-key"),
+            (3, "invalid-character"),
+            (4, "too-long"),
+            (5, "wrong-length"),
+            (6, "checksum"),
+            (7, "non-canonical"),
+            (8, "short-id"),
+            (9, "unsupported-version"),
+            (10, "unknown-object-kind"),
+            (11, "wrong-object-kind"),
+            (12, "unknown-issuer"),
+            (13, "issuer-key-not-valid"),
+            (14, "bad-signature"),
+            (15, "malformed-claims"),
+            (16, "not-yet-valid"),
+            (17, "expired"),
+            (18, "wrong-instance"),
+            (19, "unsupported-glpi-version"),
+            (20, "malformed-revocation-list"),
+            (21, "not-a-revocation-list-file"),
+            (22, "revoked"),
+            (23, "revocation-list-rollback"),
+            (24, "clock-rollback"),
+            (25, "issued-in-future"),
+            (26, "buffer-too-small"),
+        ];
+        for (number, name) in expected {
+            let class = ErrorClass::from_number(number).unwrap();
+            assert_eq!(class.name(), name);
+            assert_eq!(ErrorClass::from_name(name), Some(class));
+        }
+        assert_eq!(ErrorClass::ALL.len(), expected.len());
+        assert_eq!(ErrorClass::from_number(0), None);
+        assert_eq!(ErrorClass::from_name("valid"), None);
+        assert_eq!(
+            Error::BufferTooSmall { needed: 3 }.code(),
+            "buffer-too-small"
+        );
+    }
+}

@@ -65,6 +65,7 @@ extern crate std;
 
 mod encoding;
 mod error;
+pub mod hazmat;
 mod issue;
 mod model;
 mod policy;
@@ -76,17 +77,15 @@ mod wire;
 pub use encoding::base32::ALPHABET;
 pub use encoding::checksum;
 pub use error::{
-    ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError, ListError,
-    TrustError,
+    ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, ErrorClass, IssueError,
+    ListError, TrustError,
 };
 pub use issue::Issuer;
 pub use model::entitlements::Entitlements;
-pub use model::ids::{InstanceId, KeyId, KEY_ID_DOMAIN};
+pub use model::ids::{InstanceId, KeyId};
 pub use model::kind::{KeyKind, ObjectKind};
-pub use model::limits::{
-    FORMAT_VERSION, MAX_EXTENSIONS_LEN, MAX_LIST_SERIALS, MAX_OWNER_LEN, MAX_TRUSTED_KEYS,
-};
-pub use model::serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
+pub use model::limits::{MAX_EXTENSIONS_LEN, MAX_LIST_SERIALS, MAX_OWNER_LEN, MAX_TRUSTED_KEYS};
+pub use model::serial::{Serial, ShortId};
 pub use model::tier::Tier;
 pub use model::time::{CivilTime, UnixTime};
 pub use model::version::{GlpiVersion, VersionRange};
@@ -94,13 +93,13 @@ pub use policy::best_of::{best_of, Best, Outcome};
 pub use policy::clock::ClockGuard;
 #[cfg(feature = "std")]
 pub use policy::clock_file::{ClockFile, ClockFileError};
-pub use text::spec::{TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
+pub use text::spec::{TextStyle, MAX_INPUT_LEN, PREFIX};
 pub use text::writer::Text;
 pub use trust::store::{TrustStore, TrustedKey};
 #[cfg(feature = "batch")]
 pub use verify::batch::verify_batch;
 #[cfg(feature = "parallel")]
-pub use verify::batch::{verify_batch_parallel, PARALLEL_CHUNK};
+pub use verify::batch::verify_batch_parallel;
 pub use verify::key::{
     UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
 };
@@ -111,5 +110,5 @@ pub use wire::claims::{Claims, Extension, Extensions, MAX_CLAIMS_LEN, MIN_CLAIMS
 pub use wire::envelope::{HEADER_LEN, SIGNATURE_LEN};
 pub use wire::revocation::{
     max_revocation_list_len, NewRevocationList, LIST_FILE_MAGIC, MAX_TEXT_LIST_LEN,
-    MAX_TEXT_LIST_SERIALS, SERIAL_LEN,
+    MAX_TEXT_LIST_SERIALS,
 };

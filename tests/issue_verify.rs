@@ -175,7 +175,7 @@ fn a_key_signed_by_another_issuer_under_our_key_id_fails_the_signature() {
 
 /// Re-encodes raw body bytes as key text with a fresh, valid check.
 fn rewrap(body: &[u8]) -> String {
-    Text::of_key_body(body, TextStyle::Compact).to_string()
+    glpi_key::hazmat::key_text_of_body(body, TextStyle::Compact).to_string()
 }
 
 #[test]
@@ -267,4 +267,55 @@ fn malformed_signed_claims_are_reported_after_the_signature() {
         key.verify(&trust(), &at(2027, 1, 1)).err(),
         Some(Error::MalformedClaims(ClaimsError::UnknownTier(9)))
     );
+}
+
+/// The library applies a suggested fix itself (the CLI used to keep its own copy): the
+/// correction counts characters as the person typed them, grouping and lowercase included.
+#[test]
+fn parse_corrected_applies_the_suggestion() {
+    let issuer = Issuer::from_secret_key_bytes(&[3; 32]);
+    let claims = Claims::new(
+        Serial::new(7).unwrap(),
+        KeyKind::InstanceRegistration,
+        Tier::Basic,
+        "Ünïcode Owner",
+        UnixTime::from_secs(1_800_000_000 / 60 * 60),
+    );
+    let key = issuer.issue(&claims).unwrap();
+    for style in [TextStyle::Compact, TextStyle::Grouped] {
+        let good = key.text(style).to_string();
+        let typed = format!("  {}", good.to_lowercase());
+        for pos in [8, 12, 40] {
+            let mut chars: Vec<char> = typed.chars().collect();
+            if chars[pos - 1] == '-' {
+                continue;
+            }
+            chars[pos - 1] = if chars[pos - 1] == 'z' { 'y' } else { 'z' };
+            let bad: String = chars.into_iter().collect();
+            let Err(Error::Checksum(ChecksumError {
+                suggestion: Some(fix),
+            })) = UnverifiedKey::parse(&bad)
+            else {
+                panic!("a one-symbol typo at {pos} must be located");
+            };
+            assert_eq!(fix.position, pos);
+            let fixed = UnverifiedKey::parse_corrected(&bad, &fix).unwrap();
+            assert_eq!(fixed, key);
+        }
+    }
+    // A correction that does not fix the text is refused with the text's own error.
+    let text = key.text(TextStyle::Compact).to_string();
+    let found = text.chars().nth(7).unwrap();
+    let wrong = Correction {
+        position: 8,
+        group: 1,
+        position_in_group: 3,
+        found,
+        replacement: if found == 'Q' { 'R' } else { 'Q' },
+        status: CorrectionStatus::Unconfirmed,
+    };
+    assert!(matches!(
+        UnverifiedKey::parse_corrected(&text, &wrong),
+        Err(Error::Checksum(_))
+    ));
 }

@@ -562,3 +562,22 @@ fn committed_vectors_have_their_expected_outcome() {
     }
     assert!(count >= 9, "only {count} vectors");
 }
+
+/// A caller's buffer that is too small is the caller's bug, and the error says so: it is not
+/// "this text is too long to be a GLPI key".
+#[test]
+fn a_small_caller_buffer_is_named_as_such() {
+    let file = issue_file(4, &serials(&[3, 9]));
+    let list = UnverifiedRevocationList::from_file_bytes(&file).unwrap();
+    let text = list.text(TextStyle::Compact).unwrap().to_string();
+    let body_len = list.as_bytes().len();
+    let mut small = vec![0u8; body_len - 1];
+    let err = UnverifiedRevocationList::parse_text(&text, &mut small).unwrap_err();
+    assert_eq!(err, Error::BufferTooSmall { needed: body_len });
+    assert_eq!(err.code(), "buffer-too-small");
+    assert!(err
+        .to_string()
+        .contains("bug in the program calling glpi-key"));
+    let mut enough = vec![0u8; body_len];
+    assert!(UnverifiedRevocationList::parse_text(&text, &mut enough).is_ok());
+}

@@ -7,7 +7,8 @@
 //! exactly when the XOR of its syndromes is zero. A random sample cross-checks that linearity
 //! against the parser. Run with `--nocapture` to see the counts.
 
-use glpi_key::checksum::{error_syndrome, Polymod, BECH32M_CONST, CHECK_LEN};
+use glpi_key::checksum::{Polymod, BECH32M_CONST, CHECK_LEN};
+use glpi_key::hazmat::error_syndrome;
 use glpi_key::*;
 
 /// Symbols after `GLPI-` in the longest key, check included.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use glpi_key::{
-    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, Serial, Text, TextStyle, Tier,
+    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, Serial, TextStyle, Tier,
     TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET, HEADER_LEN,
 };
 
@@ -161,7 +161,7 @@ pub fn run(out: &mut String) -> Result<(), Failure> {
         return Err(broken("tier byte not where expected"));
     }
     *tier = Tier::Advanced.to_byte();
-    let forged = Text::of_key_body(&body, TextStyle::Compact).to_string();
+    let forged = glpi_key::hazmat::key_text_of_body(&body, TextStyle::Compact).to_string();
     let forged_key = UnverifiedKey::parse(&forged).map_err(|_| broken("forged key text"))?;
     let claimed = forged_key
         .unverified_claims()

@@ -207,7 +207,8 @@ fn issue_verify_tamper() {
     let tier_at = glpi_key::HEADER_LEN + 8;
     assert_eq!(body[tier_at], glpi_key::Tier::Standard.to_byte());
     body[tier_at] = glpi_key::Tier::Advanced.to_byte();
-    let forged = glpi_key::Text::of_key_body(&body, glpi_key::TextStyle::Compact).to_string();
+    let forged =
+        glpi_key::hazmat::key_text_of_body(&body, glpi_key::TextStyle::Compact).to_string();
     let r = s.run(&["verify", &forged, "--trust", "issuer.pub", "--now", NOW]);
     assert_clean_failure(&r, 1, "the key's signature is not valid");
     assert!(r.stdout.is_empty());

@@ -12,8 +12,8 @@ use std::vec::Vec;
 use arbitrary::{Arbitrary, Unstructured};
 use glpi_key::{
     Claims, Entitlements, Error, Extensions, GlpiVersion, InstanceId, Issuer, KeyKind, Serial,
-    Text, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET,
-    MAX_CLAIMS_LEN, MAX_INPUT_LEN, MAX_KEY_LEN,
+    TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET, MAX_CLAIMS_LEN,
+    MAX_INPUT_LEN, MAX_KEY_LEN,
 };
 
 /// Every fuzz target, by the name of its `[[bin]]` in `fuzz/Cargo.toml` and its corpus folder.
@@ -59,7 +59,7 @@ pub fn trust() -> &'static TrustStore {
 /// Writes any body bytes as key text, `GLPI-<body>-<check>`, with a valid check: lets the
 /// fuzzer (and the bit-flip tests) reach the stages behind the checksum.
 pub fn body_text(body: &[u8]) -> String {
-    Text::of_key_body(body, TextStyle::Compact).to_string()
+    glpi_key::hazmat::key_text_of_body(body, TextStyle::Compact).to_string()
 }
 
 /// Builds claims from fuzzer bytes. The encoder validates them; invalid ones fail to issue.

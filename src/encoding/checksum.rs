@@ -372,8 +372,9 @@ pub fn locate_single_error(residue: u32, len: usize) -> Option<SingleError> {
 
 /// The residue change caused by XORing `delta` into the symbol `distance` places from the end
 /// of a text (0 is the last symbol). Exposed so tests can reason about every error pattern
-/// exhaustively through linearity; see `tests/typo_detection.rs`.
-pub fn error_syndrome(distance: usize, delta: u8) -> u32 {
+/// exhaustively through linearity; see `tests/typo_detection.rs`. Public through
+/// [`hazmat`](crate::hazmat).
+pub(crate) fn error_syndrome(distance: usize, delta: u8) -> u32 {
     let mut r = u32::from(delta & 31);
     for _ in 0..distance {
         r = step(r, 0);

@@ -51,7 +51,7 @@ impl serde::Serialize for InstanceId {
 }
 
 /// Domain tag hashed in front of a public key to derive its key id.
-pub const KEY_ID_DOMAIN: &str = "glpi-key/v1/key-id";
+pub(crate) const KEY_ID_DOMAIN: &str = "glpi-key/v1/key-id";
 
 /// A short identifier of an issuer public key, carried in every key's header so the verifier
 /// picks the right public key without trying them all.

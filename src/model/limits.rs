@@ -2,7 +2,7 @@
 //! module never needs a constant from a higher layer.
 
 /// The format version this library reads and writes.
-pub const FORMAT_VERSION: u8 = 1;
+pub(crate) const FORMAT_VERSION: u8 = 1;
 
 /// The longest owner name, in bytes of UTF-8.
 pub const MAX_OWNER_LEN: usize = 96;

@@ -1,10 +1,10 @@
 //! Key serials and their public form, the short ID `GLPI-XXXXXXXXXXXX-YYYYYY`.
 
 /// Bits in a serial.
-pub const SERIAL_BITS: u32 = 60;
+pub(crate) const SERIAL_BITS: u32 = 60;
 
 /// Symbols a serial takes in a short ID (60 bits, 5 per symbol).
-pub const SERIAL_SYMBOLS: usize = 12;
+pub(crate) const SERIAL_SYMBOLS: usize = 12;
 
 /// A key's serial number: 60 random bits, unique per key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

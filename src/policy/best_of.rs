@@ -64,7 +64,7 @@ pub struct Best<'k> {
 
 /// Chooses, among the keys a host holds, the valid one that lasts longest: perpetual beats any
 /// expiry, then the later expiry wins, then the later issue time, then the earlier position.
-/// A valid key that another valid key supersedes ([`Claims::supersedes`]) is never chosen.
+/// A valid key that another valid key supersedes ([`Claims::supersedes`](crate::Claims::supersedes)) is never chosen.
 ///
 /// Each key is verified with [`UnverifiedKey::verify_with_revocations`]. Why each key was
 /// chosen or not is written to `outcomes[i]` for key `i` (keys beyond `outcomes.len()` are

@@ -157,9 +157,9 @@ impl<'a> Scan<'a> {
         let Some(bytes) = spec.body_bytes(count) else {
             return Err(Error::WrongLength { symbols: count });
         };
-        let out = out.get_mut(..bytes).ok_or(Error::TooLong {
-            max: spec.max_symbols(),
-        })?;
+        let out = out
+            .get_mut(..bytes)
+            .ok_or(Error::BufferTooSmall { needed: bytes })?;
         let mut residue = spec.start;
         // With `fast`: checking and packing in one loop, 24 body symbols (15 bytes) at a time.
         // The packed bits are also the checksum's input (four groups of six symbols), and the

@@ -17,7 +17,7 @@ pub const PREFIX: &str = "GLPI";
 pub const MAX_INPUT_LEN: usize = 4096;
 
 /// Symbols per group in [`TextStyle::Grouped`] output.
-pub const GROUP_LEN: usize = 5;
+pub(crate) const GROUP_LEN: usize = 5;
 
 /// How to write a key as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,7 +25,7 @@ pub enum TextStyle {
     /// `GLPI-<body>-<check>`, the body in one piece: the canonical form.
     #[default]
     Compact,
-    /// The body in groups of [`GROUP_LEN`] symbols separated by hyphens, for reading aloud or
+    /// The body in groups of five symbols separated by hyphens, for reading aloud or
     /// typing. The reader accepts it back unchanged.
     Grouped,
 }

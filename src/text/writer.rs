@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::encoding::base32;
 use crate::encoding::checksum::{Polymod, CHECK_LEN};
-use crate::text::spec::{TextStyle, GROUP_LEN, KEY_HRP, PREFIX};
+use crate::text::spec::{TextStyle, GROUP_LEN, PREFIX};
 
 /// A binary body as text: prefix, symbols and check. Displays without allocating.
 #[derive(Debug, Clone, Copy)]
@@ -17,12 +17,6 @@ pub struct Text<'a> {
 impl<'a> Text<'a> {
     pub(crate) fn new(body: &'a [u8], hrp: &'static str, style: TextStyle) -> Self {
         Text { body, hrp, style }
-    }
-
-    /// Low level: any bytes written as key text (prefix, symbols, a valid check), whether or
-    /// not they form a valid key. For tools, test vectors and tests that build hostile keys.
-    pub fn of_key_body(body: &'a [u8], style: TextStyle) -> Self {
-        Text::new(body, KEY_HRP, style)
     }
 
     /// Length of the text in characters (all ASCII, so also in bytes).

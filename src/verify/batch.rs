@@ -45,7 +45,7 @@ use crate::verify::options::VerifyOptions;
 /// Keys per batch in [`verify_batch_parallel`]: large enough that the batch equation pays
 /// off (its gain levels out past a few dozen keys), small enough to spread over cores.
 #[cfg(feature = "parallel")]
-pub const PARALLEL_CHUNK: usize = 64;
+pub(crate) const PARALLEL_CHUNK: usize = 64;
 
 /// Domain of the hash that derives the batch coefficients.
 const COEFFICIENT_DOMAIN: &[u8] = b"glpi-key/v1/batch-coefficients";

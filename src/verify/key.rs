@@ -103,13 +103,7 @@ impl UnverifiedKey {
             })) => c,
             other => return other,
         };
-        let mut buf = [0u8; MAX_INPUT_LEN];
-        let mut symbols = [0u8; KEY_SYMBOLS];
-        let corrected = Scan::new(text, &mut symbols)
-            .ok()
-            .and_then(|scan| scan.corrected_into(&err, &mut buf))
-            .and_then(|fixed| Self::parse(fixed).ok());
-        let suggestion = match corrected {
+        let suggestion = match Self::parse_corrected(text, &err).ok() {
             // The corrected text is no valid key either: the suggestion cannot be right.
             None => None,
             Some(key) => match trust.get(key.key_id) {
@@ -122,6 +116,21 @@ impl UnverifiedKey {
             },
         };
         Err(ChecksumError { suggestion }.into())
+    }
+
+    /// Applies a suggested one-symbol fix (from [`ChecksumError::suggestion`]) to `text` and
+    /// reads the result. The text with the fix must pass every check of [`parse`](Self::parse)
+    /// on its own; it is still unverified. Show the corrected key to the person and let them
+    /// confirm it (or rely on [`CorrectionStatus::ConfirmedBySignature`]); never accept a key
+    /// corrected behind their back.
+    pub fn parse_corrected(text: &str, correction: &Correction) -> Result<Self, Error> {
+        let mut buf = [0u8; MAX_INPUT_LEN];
+        let mut symbols = [0u8; KEY_SYMBOLS];
+        let scan = Scan::new(text, &mut symbols)?;
+        let fixed = scan
+            .corrected_into(correction, &mut buf)
+            .ok_or(Error::TooLong { max: MAX_INPUT_LEN })?;
+        Self::parse(fixed)
     }
 
     fn from_body(body: [u8; MAX_BODY_LEN], len: usize) -> Result<Self, Error> {

@@ -15,7 +15,7 @@ pub struct VerifyOptions {
     /// The kind of key needed here; `None` accepts either kind.
     pub kind: Option<KeyKind>,
     /// This GLPI instance's UUID. When given, a key bound to another instance is refused.
-    /// When `None`, the binding is not checked: read it from [`Claims::instance`].
+    /// When `None`, the binding is not checked: read it from [`Claims::instance`](crate::Claims::instance).
     pub instance: Option<InstanceId>,
     /// This GLPI version. When given, a key restricted to other versions is refused.
     pub glpi_version: Option<GlpiVersion>,
@@ -23,7 +23,7 @@ pub struct VerifyOptions {
     /// [`KeyStatus::InGrace`](crate::KeyStatus::InGrace)). 0: no grace.
     pub grace_secs: u64,
     /// When given, a key whose issue time lies more than this many seconds after `now` is
-    /// refused ([`Error::IssuedInFuture`]): the clock was probably set back.
+    /// refused ([`Error::IssuedInFuture`](crate::Error::IssuedInFuture)): the clock was probably set back.
     pub clock_tolerance_secs: Option<u64>,
 }
 

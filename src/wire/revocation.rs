@@ -14,7 +14,7 @@ use crate::wire::codec::{CodecError, Reader, Writer};
 use crate::wire::envelope::{self, HEADER_LEN, SIGNATURE_LEN, TAG_ROOM};
 
 /// Bytes of one serial in a list (big-endian).
-pub const SERIAL_LEN: usize = 8;
+pub(crate) const SERIAL_LEN: usize = 8;
 
 /// The first bytes of a revocation list file; the list's body follows.
 pub const LIST_FILE_MAGIC: [u8; 8] = *b"GLPI-RL\n";

@@ -18,7 +18,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use glpi_key::checksum::Polymod;
 use glpi_key::{
     Claims, Entitlements, Error, Extensions, GlpiVersion, InstanceId, Issuer, KeyKind, Serial,
-    Text, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET,
+    TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions, ALPHABET,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
@@ -127,7 +127,7 @@ fn sign_raw(
     let mut body = header.to_vec();
     body.extend_from_slice(claims);
     body.extend_from_slice(&sig);
-    Text::of_key_body(&body, TextStyle::Compact).to_string()
+    glpi_key::hazmat::key_text_of_body(&body, TextStyle::Compact).to_string()
 }
 
 fn claims_bytes(c: &Claims<'_>) -> Vec<u8> {
@@ -405,7 +405,7 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     out.push(Vector::new(
         "tampered-tier",
         "Tier changed from Standard to Advanced, check recomputed: the signature fails.",
-        Text::of_key_body(&tier, TextStyle::Compact).to_string(),
+        glpi_key::hazmat::key_text_of_body(&tier, TextStyle::Compact).to_string(),
         "bad-signature",
     ));
     let mut sig = body.clone();
@@ -414,7 +414,7 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     out.push(Vector::new(
         "tampered-signature",
         "One bit of the signature flipped, check recomputed.",
-        Text::of_key_body(&sig, TextStyle::Compact).to_string(),
+        glpi_key::hazmat::key_text_of_body(&sig, TextStyle::Compact).to_string(),
         "bad-signature",
     ));
     let mut owner_changed = body.clone();
@@ -422,7 +422,7 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     out.push(Vector::new(
         "tampered-owner",
         "First letter of the owner changed, check recomputed.",
-        Text::of_key_body(&owner_changed, TextStyle::Compact).to_string(),
+        glpi_key::hazmat::key_text_of_body(&owner_changed, TextStyle::Compact).to_string(),
         "bad-signature",
     ));
 
