@@ -446,7 +446,8 @@ fn record_round_trip_sizes_and_every_corruption() {
     assert_eq!(bytes.len(), state.record_len());
     // A bit flip in every byte (the bit moving along) and every truncation is refused.
     for i in 0..bytes.len() {
-        for bit in [i % 8] {
+        {
+            let bit = i % 8;
             let mut v = bytes.clone();
             v[i] ^= 1 << bit;
             let e = SiteState::from_bytes(&v).unwrap_err();
