@@ -263,7 +263,7 @@ impl Site {
                 Err(e) => return Err(io_err(&d, e)),
             }
         }
-        let _lock = site.lock()?;
+        let _lock = site.lock_with(OFlags::CREATE)?;
         let state_path = site.state_path();
         match fs::symlink_metadata(&state_path) {
             Ok(_) => return Err(SiteError::AlreadyExists { dir: site.dir }),
@@ -406,9 +406,14 @@ impl Site {
         self.dir.join(LISTS_DIR)
     }
 
+    /// Takes the site's exclusive lock; only [`create`](Self::create) makes the lock file.
     fn lock(&self) -> Result<Lock, SiteError> {
+        self.lock_with(OFlags::empty())
+    }
+
+    fn lock_with(&self, create: OFlags) -> Result<Lock, SiteError> {
         let path = self.dir.join(LOCK_FILE);
-        let file = open_flags(&path, OFlags::RDWR | OFlags::CREATE, 0o600).map_err(|e| {
+        let file = open_flags(&path, OFlags::RDWR | create, 0o600).map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
                 SiteError::NotASite {
                     dir: self.dir.clone(),
