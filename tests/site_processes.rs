@@ -234,3 +234,33 @@ fn writer_killed_at_many_points_leaves_a_working_site() {
     assert!(mid_run > kills / 2, "{mid_run} of {kills}");
     println!("{kills} kills, {mid_run} after the writer had installed lists; every site opened with old or new state");
 }
+
+/// Threads of one process share a site the same way (each operation opens and locks the
+/// lock file itself).
+#[test]
+fn threads_share_one_site_and_lose_nothing() {
+    if std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let dir = temp_dir("threads");
+    let trust = TrustStore::with(issuer().trusted_key().unwrap());
+    let site = Site::create(&dir, &trust, policy()).unwrap();
+    std::thread::scope(|s| {
+        for w in 0..WORKERS {
+            let site = site.clone();
+            s.spawn(move || {
+                for r in 0..ROUNDS {
+                    site.verify(&renewal(w, r), &check(BASE + r * WORKERS + w))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let state = site.state().unwrap();
+    assert_eq!(state.superseded().count() as u64, WORKERS * ROUNDS);
+    assert_eq!(
+        state.clock_mark(),
+        Some(UnixTime::from_secs(BASE + WORKERS * ROUNDS - 1))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
