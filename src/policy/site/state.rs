@@ -484,3 +484,54 @@ impl SiteState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Runs without default features too (CI: `cargo test --lib --no-default-features`): the
+    //! state and its record need neither `std` nor `alloc`.
+    use super::*;
+    use crate::policy::site::record::MAX_SITE_STATE_LEN;
+    use crate::{Claims, Issuer, Tier};
+
+    #[test]
+    fn whole_policy_and_record_without_std() {
+        let issuer = Issuer::from_secret_key_bytes(&[3; 32]);
+        let trust = TrustStore::with(issuer.trusted_key().unwrap());
+        let policy = SitePolicy {
+            grace_secs: 0,
+            clock_tolerance_secs: 60,
+        };
+        let mut state = SiteState::new(&trust, policy);
+        let at = UnixTime::from_secs(1_800_000_000 / 60 * 60);
+        let mut c = Claims::new(
+            Serial::new(2).unwrap(),
+            KeyKind::InstanceRegistration,
+            Tier::Basic,
+            "ACME",
+            at,
+        );
+        c.supersedes = Serial::new(1);
+        let key = issuer.issue(&c).unwrap();
+        let check = SiteCheck::new(at, KeyKind::InstanceRegistration, InstanceCheck::Unknown);
+        let verdict = state.verify(&key, &check, &[]).unwrap();
+        assert!(verdict.warnings.no_revocation_list);
+        assert_eq!(state.superseded_by(Serial::new(1).unwrap()), Serial::new(2));
+        let mut buf = [0u8; MAX_SITE_STATE_LEN];
+        let record = state.write_bytes(&mut buf).unwrap();
+        let mut back = SiteState::from_bytes(record).unwrap();
+        assert_eq!(back, state);
+        let early = SiteCheck {
+            now: at.saturating_sub_secs(61),
+            ..check
+        };
+        assert_eq!(
+            back.verify(&key, &early, &[]).unwrap_err().code(),
+            "clock-rollback"
+        );
+        let mut small = [0u8; 10];
+        assert!(matches!(
+            state.write_bytes(&mut small),
+            Err(crate::error::StateError::BufferTooSmall { .. })
+        ));
+    }
+}
