@@ -490,8 +490,8 @@ mod tests {
     //! Runs without default features too (CI: `cargo test --lib --no-default-features`): the
     //! state and its record need neither `std` nor `alloc`.
     use super::*;
-    use crate::policy::site::record::MAX_SITE_STATE_LEN;
-    use crate::{Claims, Issuer, Tier};
+    // Through the crate root: the record module is above this one.
+    use crate::{Claims, Issuer, Tier, MAX_SITE_STATE_LEN};
 
     #[test]
     fn whole_policy_and_record_without_std() {
