@@ -80,6 +80,9 @@ struct VerifyJson {
     status: &'static str,
     /// Unix seconds the check was made at.
     checked_at: u64,
+    /// Always false: this check keeps no state (no list sequence, clock mark or renewal is
+    /// remembered); `glpi-key site verify` does.
+    keeps_state: bool,
     /// Key id of the issuer key that signed it (when valid).
     #[serde(skip_serializing_if = "Option::is_none")]
     issuer_key_id: Option<String>,
@@ -122,7 +125,7 @@ struct ErrorJson {
     message: String,
 }
 
-fn to_json(value: &impl Serialize) -> Result<String, Failure> {
+pub fn to_json(value: &impl Serialize) -> Result<String, Failure> {
     serde_json::to_string_pretty(value)
         .map_err(|e| Failure::usage(format!("cannot write JSON: {e}")))
 }
@@ -157,6 +160,7 @@ pub fn verify(out: &mut String, warnings: &mut Vec<String>, a: &VerifyArgs) -> R
             let doc = VerifyJson {
                 status: "invalid",
                 checked_at: now.as_secs(),
+                keeps_state: false,
                 issuer_key_id: None,
                 key_status: None,
                 grace_until: None,
@@ -197,6 +201,7 @@ pub fn verify(out: &mut String, warnings: &mut Vec<String>, a: &VerifyArgs) -> R
         let doc = VerifyJson {
             status: "valid",
             checked_at: now.as_secs(),
+            keeps_state: false,
             issuer_key_id: Some(issuer.to_string()),
             key_status: Some(if grace_until.is_some() {
                 "in-grace"
@@ -243,11 +248,16 @@ pub fn verify(out: &mut String, warnings: &mut Vec<String>, a: &VerifyArgs) -> R
     };
     let _ = writeln!(out, "  {:<14} {revoked_row}", "Revocation:");
     let _ = writeln!(out, "  {:<14} {now}", "Checked at:");
+    let _ = writeln!(
+        out,
+        "  {:<14} none kept: this check remembers no list, clock or renewal (a site does: glpi-key site verify)",
+        "State:"
+    );
     Ok(())
 }
 
 /// The error line for a key that failed, with hints where they help.
-fn explain(e: Error, text: &str, sources: &[TrustSource]) -> Failure {
+pub fn explain(e: Error, text: &str, sources: &[TrustSource]) -> Failure {
     let mut f = Failure::invalid(e);
     match e {
         Error::Checksum(c) => {

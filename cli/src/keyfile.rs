@@ -2,7 +2,6 @@
 //! 64 hex digits).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
@@ -12,6 +11,7 @@ use glpi_key::{KeyId, TrustStore, TrustedKey};
 use zeroize::Zeroizing;
 
 use crate::failure::Failure;
+use crate::files;
 
 /// Public key files are small; anything bigger is the wrong file.
 const MAX_PUBLIC_KEY_FILE: u64 = 16 * 1024;
@@ -101,31 +101,14 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Reads the issuer signing key, refusing a file that others can read.
+/// Reads the issuer signing key: opened once, never through a link, and refused unless the
+/// open file is private to this user in a directory others cannot change
+/// ([`files::read_private`]).
 pub fn load_signing_key(path: &Path) -> Result<SigningKey, Failure> {
     let shown = path.display();
-    let meta = fs::metadata(path)
-        .map_err(|e| Failure::usage(format!("cannot read signing key file {shown}: {e}")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(Failure::usage(format!(
-                "signing key file {shown} can be read by other users (mode {mode:04o}); refusing to use it"
-            ))
-            .hint(format!(
-                "make it private with: chmod 600 {shown} (and consider the key exposed if others could read it)"
-            )));
-        }
-    }
-    if !meta.is_file() || meta.len() > MAX_PUBLIC_KEY_FILE {
-        return Err(Failure::usage(format!("{shown} is not a signing key file")));
-    }
-    let text = Zeroizing::new(
-        fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read signing key file {shown}: {e}")))?,
-    );
+    let bytes = Zeroizing::new(files::read_private(path, MAX_PUBLIC_KEY_FILE)?);
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Failure::usage(format!("{shown} is not a signing key file (not text)")))?;
     SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| {
         Failure::usage(format!(
             "{shown} is not an Ed25519 signing key in PKCS#8 PEM form (\"PRIVATE KEY\")"
@@ -156,9 +139,10 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
         )));
     }
     for p in [out, public_path.as_path()] {
-        if p.exists() && !force {
+        // A link counts as taken, even a dangling one: it is never written through.
+        if files::taken(p) && !force {
             return Err(Failure::usage(format!(
-                "{} already exists; refusing to overwrite it",
+                "{} already exists (or is a symbolic link); refusing to overwrite it",
                 p.display()
             ))
             .hint("choose another --out, or pass --force to replace the existing key (the old key is lost)"));
@@ -175,37 +159,14 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
     let public_pem = verifying
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))?;
-    write_private(out, pem.as_bytes(), force)?;
-    fs::write(&public_path, public_pem.as_bytes())
-        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", public_path.display())))?;
+    files::write_atomic(out, pem.as_bytes(), 0o600, force)?;
+    files::write_atomic(&public_path, public_pem.as_bytes(), 0o644, force)?;
     Ok(NewIssuer {
         secret_path: out.to_path_buf(),
         public_path,
         public_pem,
         public_key: verifying.to_bytes(),
     })
-}
-
-/// Writes a new file readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Failure> {
-    let shown = path.display();
-    if replace && path.exists() {
-        fs::remove_file(path)
-            .map_err(|e| Failure::usage(format!("cannot replace {shown}: {e}")))?;
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| Failure::usage(format!("cannot create {shown}: {e}")))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {shown}: {e}")))
 }
 
 #[cfg(test)]

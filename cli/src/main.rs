@@ -10,10 +10,12 @@
 mod commands;
 mod demo;
 mod failure;
+mod files;
 mod input;
 mod keyfile;
 mod revocations;
 mod show;
+mod site;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,6 +58,120 @@ enum Command {
     Revoke(RevokeArgs),
     /// Walk through issuing and verifying a key with a throwaway issuer (no files needed).
     Demo,
+    /// An offline site: a directory that keeps the trust store, the installed revocation
+    /// lists, the clock's high-water mark and renewed keys, and verifies with the whole policy.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Site(SiteSubcommand),
+}
+
+#[derive(Subcommand)]
+enum SiteSubcommand {
+    /// Create a site in DIR trusting the given issuer public keys.
+    Init(SiteInitArgs),
+    /// Install a signed revocation list (refused if not newer than the one installed from
+    /// the same issuer key).
+    InstallRevocations(SiteInstallArgs),
+    /// Verify a key with the whole policy and the site's state (the kind is required).
+    Verify(SiteVerifyArgs),
+    /// Show the trusted keys with their windows, installed lists, clock mark and renewed keys.
+    Status(SiteStatusArgs),
+    /// Trust one more issuer public key (a rotation).
+    Trust(SiteTrustArgs),
+    /// Distrust a (compromised) issuer key from a date on: nothing it signed is accepted then.
+    Distrust(SiteDistrustArgs),
+}
+
+#[derive(Args)]
+struct SiteInitArgs {
+    /// The site directory (created if missing; its parent must exist).
+    dir: PathBuf,
+    /// A trusted issuer public key: a PEM file, a file of 64 hex digits, or the 64 hex digits.
+    #[arg(long, value_name = "PUBKEY", required = true)]
+    trust: Vec<String>,
+    /// Accept a key this long after it expires (with a warning): 30d, 12h, 90m, 3600s.
+    #[arg(long, value_name = "DURATION", value_parser = input::duration, default_value = "0s")]
+    grace: u64,
+    /// How far back the clock may go without counting as set back.
+    #[arg(long, value_name = "DURATION", value_parser = input::duration, default_value = "1h")]
+    clock_tolerance: u64,
+    /// Print the new site's status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct SiteInstallArgs {
+    /// The site directory.
+    dir: PathBuf,
+    /// The revocation list: text form (GLPI-…) or file form (.glpirl).
+    file: PathBuf,
+    /// Use this time instead of the system clock (the site's clock guard still applies).
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    now: Option<UnixTime>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct SiteVerifyArgs {
+    /// The site directory.
+    dir: PathBuf,
+    /// The key, @FILE to read it from a file, or - for standard input (the default).
+    #[arg(value_name = "KEY|@FILE|-")]
+    key: Option<String>,
+    /// The kind of key accepted here (required: there is no "either kind").
+    #[arg(long, value_enum)]
+    kind: Kind,
+    /// This GLPI instance's UUID. Without it, a key bound to an instance is refused.
+    #[arg(long, value_name = "UUID", value_parser = input::instance)]
+    instance: Option<InstanceId>,
+    /// INSECURE: accept a key bound to an instance without checking the binding.
+    #[arg(long, conflicts_with = "instance")]
+    insecure_no_instance: bool,
+    /// This GLPI version: a key not covering it is refused.
+    #[arg(long, value_name = "VERSION", value_parser = input::glpi_version)]
+    glpi: Option<GlpiVersion>,
+    /// Use this time instead of the system clock (the site's clock guard still applies).
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    now: Option<UnixTime>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct SiteStatusArgs {
+    /// The site directory.
+    dir: PathBuf,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct SiteTrustArgs {
+    /// The site directory.
+    dir: PathBuf,
+    /// The issuer public key: a PEM file, a file of 64 hex digits, or the 64 hex digits.
+    public_key: String,
+    /// The key signs keys and lists issued from this time on.
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    valid_from: Option<UnixTime>,
+    /// The key signs keys and lists issued before this time.
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    valid_until: Option<UnixTime>,
+}
+
+#[derive(Args)]
+struct SiteDistrustArgs {
+    /// The site directory.
+    dir: PathBuf,
+    /// The issuer key id (8 hex digits, as `site status` shows).
+    key_id: String,
+    /// From when (site time); default now. Only ever moves earlier.
+    #[arg(long, value_name = "WHEN", value_parser = input::now)]
+    from: Option<UnixTime>,
 }
 
 #[derive(Args)]
@@ -235,6 +351,7 @@ fn main() -> ExitCode {
         Command::Id(a) => commands::id(&mut out, a.key.as_deref()),
         Command::Revoke(a) => revocations::revoke(&mut out, &a),
         Command::Demo => demo::run(&mut out),
+        Command::Site(c) => site::run(&mut out, &mut warnings, &c),
     };
     // A closed pipe (`glpi-key demo | head`) is not an error worth a message.
     let _ = std::io::stdout().lock().write_all(out.as_bytes());

@@ -137,15 +137,8 @@ pub fn revoke(out: &mut String, a: &RevokeArgs) -> Result<(), Failure> {
             let _ = writeln!(out, "{text}");
         }
         Some(path) => {
-            if path.exists() && !a.force {
-                return Err(Failure::usage(format!(
-                    "{} already exists; refusing to overwrite it",
-                    path.display()
-                ))
-                .hint("choose another --out, or pass --force to replace it"));
-            }
-            std::fs::write(path, list.to_file_bytes())
-                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+            // Atomic, never through a link; without --force, nothing already there is replaced.
+            crate::files::write_atomic(path, &list.to_file_bytes(), 0o644, a.force)?;
             let _ = writeln!(
                 out,
                 "Wrote revocation list {} ({}, signed by issuer key {}) to {}",

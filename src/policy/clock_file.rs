@@ -13,6 +13,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::string::String;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha512};
 
@@ -102,28 +103,28 @@ impl ClockFile {
         &self.path
     }
 
-    /// Reads the high-water mark: `None` when the file does not exist (first run).
+    /// Reads the high-water mark: `None` when the file does not exist (first run). A
+    /// symbolic link is refused, not followed (on Unix), as is anything but a regular file.
     pub fn load(&self) -> Result<Option<UnixTime>, ClockFileError> {
-        match fs::read(&self.path) {
+        match read_no_follow(&self.path) {
             Ok(bytes) => self.parse(&bytes).map(Some),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(self.io(source)),
         }
     }
 
-    /// Replaces the high-water mark atomically (temporary file, fsync, rename, fsync of the
-    /// directory).
+    /// Replaces the high-water mark atomically: a new temporary file in the same directory,
+    /// created exclusively (`O_EXCL`: an existing file or symbolic link of that name is never
+    /// followed or truncated; a taken name is skipped), mode 0600 on Unix, then written,
+    /// flushed (`fsync`), renamed over the old file, and the directory flushed.
     pub fn store(&self, mark: UnixTime) -> Result<(), ClockFileError> {
         let line = encode(mark);
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".tmp{}", std::process::id()));
-        let tmp = dir.join(name);
+        let (tmp, mut f) = create_temp(&dir, &self.path).map_err(|e| self.io(e))?;
         let write = || -> io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
             f.write_all(line.as_bytes())?;
             f.sync_all()?;
             drop(f);
@@ -188,6 +189,48 @@ impl ClockFile {
         }
         Ok(UnixTime::from_secs(secs))
     }
+}
+
+static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A new temporary file next to `path`, created exclusively (never through a link).
+fn create_temp(dir: &Path, path: &Path) -> io::Result<(PathBuf, fs::File)> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let pid = std::process::id();
+    let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
+    for _ in 0..64 {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.tmp.{pid}.{n}"));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// Reads a regular file; on Unix a symbolic link is refused (`O_NOFOLLOW`), not followed.
+fn read_no_follow(path: &Path) -> io::Result<std::vec::Vec<u8>> {
+    #[cfg(unix)]
+    let file = {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        fs::File::from(rustix::fs::open(path, flags, Mode::empty())?)
+    };
+    #[cfg(not(unix))]
+    let file = fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = std::vec::Vec::new();
+    // The file holds one short line; read a little more than the longest to notice junk.
+    io::Read::read_to_end(&mut io::Read::take(file, 256), &mut bytes)?;
+    Ok(bytes)
 }
 
 fn check_of(signed: &str) -> String {
@@ -272,6 +315,31 @@ mod tests {
         ));
         assert_eq!(file.check(&guard, t(20_000)).unwrap(), t(20_000));
         assert_eq!(file.load().unwrap(), Some(t(20_000)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_never_followed() {
+        use std::os::unix::fs::symlink;
+        let path = temp("links");
+        let dir = path.parent().unwrap().to_path_buf();
+        let victim = dir.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        // The old predictable temporary name, planted as a link to another file: untouched.
+        let old_tmp = dir.join(format!("clock.tmp{}", std::process::id()));
+        symlink(&victim, &old_tmp).unwrap();
+        let file = ClockFile::new(&path);
+        file.store(UnixTime::from_secs(5)).unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        // The mark file replaced by a link to a valid mark file: refused, not read through.
+        fs::rename(&path, dir.join("real")).unwrap();
+        symlink(dir.join("real"), &path).unwrap();
+        assert!(matches!(file.load(), Err(ClockFileError::Io { .. })));
+        // The file is created owner-only.
+        fs::remove_file(&path).unwrap();
+        file.store(UnixTime::from_secs(6)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o077, 0);
     }
 
     #[test]
