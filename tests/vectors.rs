@@ -136,3 +136,113 @@ fn sample_key_file_is_the_first_valid_vector() {
         doc["trust"][0]["public_key_hex"].as_str().unwrap()
     );
 }
+
+/// Runs every vector of `spec/vectors/policy.json`: issuer key windows, clock tolerance,
+/// grace, an installed revocation list, the clock guard, and byte input.
+#[test]
+fn every_policy_vector_gives_its_expected_outcome() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/policy.json")).unwrap())
+            .unwrap();
+    let pk = hex32(doc["trust"][0]["public_key_hex"].as_str().unwrap());
+    let time = |v: &Value| v.as_u64().map(UnixTime::from_secs);
+    let read_list = |file: &str| -> Vec<u8> {
+        let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
+        if file.ends_with(".txt") {
+            let mut buf = [0u8; MAX_TEXT_LIST_LEN];
+            let text = std::str::from_utf8(&bytes).unwrap();
+            UnverifiedRevocationList::parse_text(text, &mut buf)
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        } else {
+            UnverifiedRevocationList::from_file_bytes(&bytes)
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        }
+    };
+    let vectors = doc["vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 20);
+    for v in vectors {
+        let name = v["name"].as_str().unwrap();
+        let window = &v["issuer_window"];
+        let trust = TrustStore::with(
+            TrustedKey::from_public_key_bytes(&pk)
+                .unwrap()
+                .with_validity(time(&window["valid_from"]), time(&window["valid_until"]))
+                .unwrap(),
+        );
+        let plain = TrustStore::with(TrustedKey::from_public_key_bytes(&pk).unwrap());
+        let now = time(&v["now"]);
+        let tolerance = v["clock_tolerance_secs"].as_u64();
+        let outcome: Result<Option<&str>, Error> = match v["check"].as_str().unwrap() {
+            "clock" => ClockGuard {
+                tolerance_secs: tolerance.unwrap(),
+            }
+            .check(time(&v["clock_mark"]), now.unwrap())
+            .map(|_| None),
+            "list" => {
+                let body = read_list(v["list"].as_str().unwrap());
+                UnverifiedRevocationList::from_body(&body)
+                    .and_then(|l| l.verify(&trust))
+                    .map(|_| None)
+            }
+            "key" => {
+                let text = match (v["key"].as_str(), v["key_hex"].as_str()) {
+                    (Some(k), _) => Ok(k.to_string()),
+                    (None, Some(h)) => {
+                        let bytes: Vec<u8> = (0..h.len() / 2)
+                            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+                            .collect();
+                        String::from_utf8(bytes).map_err(|_| ())
+                    }
+                    _ => panic!("{name}: no key"),
+                };
+                match text {
+                    // What a byte-taking binding reports before step 1.
+                    Err(()) => {
+                        assert_eq!(v["expect"], "invalid-utf8", "{name}");
+                        continue;
+                    }
+                    Ok(text) => {
+                        let list_body = v["revocation_list"].as_str().map(read_list);
+                        let list = list_body.as_ref().map(|b| {
+                            UnverifiedRevocationList::from_body(b)
+                                .unwrap()
+                                .verify(&plain)
+                                .unwrap()
+                        });
+                        let mut options = VerifyOptions::at(now.unwrap())
+                            .with_grace_secs(v["grace_secs"].as_u64().unwrap());
+                        options.clock_tolerance_secs = tolerance;
+                        UnverifiedKey::parse(&text).and_then(|k| {
+                            let license =
+                                k.verify_with_revocations(&trust, &options, list.as_ref())?;
+                            Ok(Some(match license.status() {
+                                KeyStatus::Active => "active",
+                                _ => "in-grace",
+                            }))
+                        })
+                    }
+                }
+            }
+            other => panic!("{name}: unknown check {other}"),
+        };
+        let got = match &outcome {
+            Ok(_) => "valid",
+            Err(e) => e.code(),
+        };
+        assert_eq!(
+            got,
+            v["expect"].as_str().unwrap(),
+            "vector {name}: {outcome:?}"
+        );
+        match &outcome {
+            Ok(Some(status)) => assert_eq!(*status, v["status"], "vector {name}"),
+            Ok(None) => {}
+            Err(e) => assert_eq!(e.to_string(), v["message"].as_str().unwrap(), "{name}"),
+        }
+    }
+}
