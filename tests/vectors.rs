@@ -183,6 +183,25 @@ fn every_policy_vector_gives_its_expected_outcome() {
             }
             .check(time(&v["clock_mark"]), now.unwrap())
             .map(|_| None),
+            "clock-file" => {
+                let h = v["file_hex"].as_str().unwrap();
+                let bytes: Vec<u8> = (0..h.len() / 2)
+                    .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+                    .collect();
+                let path = std::env::temp_dir()
+                    .join(format!("glpi-key-policy-{}-{name}", std::process::id()));
+                std::fs::write(&path, bytes).unwrap();
+                let got = ClockFile::new(&path).load();
+                std::fs::remove_file(&path).unwrap();
+                match got {
+                    Ok(mark) => {
+                        assert_eq!(mark.map(|m| m.as_secs()), v["result"]["mark"].as_u64());
+                        assert_eq!(v["expect"], "valid", "{name}");
+                    }
+                    Err(e) => assert_eq!(e.code(), v["expect"].as_str().unwrap(), "{name}"),
+                }
+                continue;
+            }
             "list" => {
                 let body = read_list(v["list"].as_str().unwrap());
                 UnverifiedRevocationList::from_body(&body)

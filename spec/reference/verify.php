@@ -639,6 +639,15 @@ function run_policy_tests(string $policyFile): int
                         throw new KeyError('clock-rollback');
                     }
                     break;
+                case 'clock-file': // REVOCATION.md 2.2: exactly the canonical line
+                    $bytes = hex2bin($v['file_hex']);
+                    $ok = preg_match('/\Aglpi-key-clock v1 (0|[1-9][0-9]{0,19}) ([0-9a-f]{16})\n\z/', $bytes, $m)
+                        && (strlen($m[1]) < 20 || strcmp($m[1], '18446744073709551615') <= 0)
+                        && bin2hex(substr(hash('sha512', "glpi-key-clock v1 {$m[1]}", true), 0, 8)) === $m[2];
+                    if (!$ok) {
+                        throw new KeyError('clock-file-corrupted');
+                    }
+                    break;
                 case 'list':
                     $verifier->verifyList(file_get_contents("$dir/{$v['list']}"), str_ends_with($v['list'], '.glpirl'));
                     break;

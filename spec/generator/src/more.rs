@@ -602,6 +602,29 @@ fn evaluate(p: &Policy, issuer: &Issuer, vectors: &Path) -> (String, Option<Stri
         }
         .check(p.clock_mark, p.now)
         .map(|m| ("active", json!({"new_mark": m.as_secs()}))),
+        "clock-file" => {
+            let path = std::env::temp_dir().join(format!(
+                "glpi-key-vectors-{}-{}",
+                std::process::id(),
+                p.name
+            ));
+            let bytes: Vec<u8> = p.key_hex.as_deref().map(unhex).unwrap_or_default();
+            let _ = std::fs::write(&path, bytes);
+            let got = glpi_key::ClockFile::new(&path).load();
+            let _ = std::fs::remove_file(&path);
+            return match got {
+                Ok(mark) => (
+                    "valid/active".into(),
+                    None,
+                    json!({"mark": mark.map(|m| m.as_secs())}),
+                ),
+                Err(e) => (
+                    e.code().to_string(),
+                    Some(e.to_string().replace(&path.display().to_string(), "<file>")),
+                    Value::Null,
+                ),
+            };
+        }
         "list" => read_list(vectors, p.list_file.unwrap_or_default()).and_then(|body| {
             UnverifiedRevocationList::from_body(&body)?
                 .verify(&trust)
@@ -662,6 +685,12 @@ fn evaluate(p: &Policy, issuer: &Issuer, vectors: &Path) -> (String, Option<Stri
         Ok((status, v)) => (format!("valid/{status}"), None, v),
         Err(e) => (e.code().to_string(), Some(e.to_string()), Value::Null),
     }
+}
+
+fn unhex(h: &str) -> Vec<u8> {
+    (0..h.len() / 2)
+        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect()
 }
 
 fn opt(t: Option<UnixTime>) -> Value {
@@ -841,6 +870,97 @@ pub(crate) fn write_policy(dir: &Path, vectors: &Path, issuer: &Issuer) -> Resul
         });
     }
 
+    // Clock mark file (REVOCATION.md 2.2): canonical form, and corruption is an error.
+    let line = |secs: &str| {
+        let signed = format!("glpi-key-clock v1 {secs}");
+        let check: String = Sha512::digest(signed.as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{signed} {check}\n")
+    };
+    let good = line("1800000000");
+    for (name, description, contents, expect) in [
+        (
+            "clock-file-canonical",
+            "The canonical mark file for 1800000000 s.",
+            good.clone(),
+            "valid",
+        ),
+        (
+            "clock-file-zero",
+            "The canonical mark file for 0 s (\"0\", no other digit).",
+            line("0"),
+            "valid",
+        ),
+        (
+            "clock-file-leading-zero",
+            "The time written 01800000000, check recomputed: not canonical.",
+            line("01800000000"),
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-over-u64",
+            "The time 18446744073709551616 (2^64), check recomputed.",
+            line("18446744073709551616"),
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-crlf",
+            "The canonical line ending in CR LF.",
+            good.replace('\n', "\r\n"),
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-no-newline",
+            "The canonical line without its final line feed (cut short).",
+            good.trim_end().to_string(),
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-bad-check",
+            "The check value's last digit changed.",
+            {
+                let mut g = good.clone();
+                g.pop();
+                let last = g.pop().unwrap_or('0');
+                g.push(if last == '0' { '1' } else { '0' });
+                g.push('\n');
+                g
+            },
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-uppercase-check",
+            "The check value in uppercase hex.",
+            {
+                let (a, b) = good.rsplit_once(' ').unwrap_or_default();
+                format!("{a} {}", b.to_uppercase())
+            },
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-empty",
+            "An empty file: corrupted, not a first run (a missing file is the first run).",
+            String::new(),
+            "clock-file-corrupted",
+        ),
+        (
+            "clock-file-bom",
+            "The canonical line behind a byte-order mark.",
+            format!("\u{FEFF}{good}"),
+            "clock-file-corrupted",
+        ),
+    ] {
+        all.push(Policy {
+            check: "clock-file",
+            key: None,
+            key_hex: Some(hex(contents.as_bytes())),
+            ..Policy::key(name, description, "", date(2027, 6, 1), expect)
+        });
+    }
+
     // Byte input (bindings): invalid UTF-8 before step 1.
     let mut bytes = std_key.as_bytes().to_vec();
     bytes[20] = 0xc3; // a lead byte followed by an ASCII symbol: not UTF-8
@@ -911,6 +1031,9 @@ pub(crate) fn write_policy(dir: &Path, vectors: &Path, issuer: &Issuer) -> Resul
             "list" => {
                 o.insert("list".into(), json!(p.list_file));
             }
+            "clock-file" => {
+                o.insert("file_hex".into(), json!(p.key_hex));
+            }
             _ => {
                 o.insert("clock_mark".into(), opt(p.clock_mark));
                 o.insert("now".into(), json!(p.now.as_secs()));
@@ -932,7 +1055,7 @@ pub(crate) fn write_policy(dir: &Path, vectors: &Path, issuer: &Issuer) -> Resul
         list.push(Value::Object(o));
     }
     let doc = json!({
-        "about": "Policy vectors for the GLPI key format v1 (spec/FORMAT.md, spec/REVOCATION.md): what keys.json cannot say. Each has a `check`: `key` (verify a key with the issuer window, grace, clock tolerance and installed list given), `list` (read and verify a revocation list file of spec/vectors/ with the issuer window given), or `clock` (the clock guard of REVOCATION.md 2.2). Times are Unix seconds; a window bound of null is open. Generated by spec/generator; do not edit by hand. The issuer is the TEST-ONLY issuer of keys.json.",
+        "about": "Policy vectors for the GLPI key format v1 (spec/FORMAT.md, spec/REVOCATION.md): what keys.json cannot say. Each has a `check`: `key` (verify a key with the issuer window, grace, clock tolerance and installed list given), `list` (read and verify a revocation list file of spec/vectors/ with the issuer window given), `clock` (the clock guard of REVOCATION.md 2.2), or `clock-file` (read a clock mark file whose bytes are `file_hex`; valid with `result.mark`, or clock-file-corrupted). Times are Unix seconds; a window bound of null is open. Generated by spec/generator; do not edit by hand. The issuer is the TEST-ONLY issuer of keys.json.",
         "trust": [{"public_key_hex": hex(&issuer.public_key_bytes()), "key_id": issuer.key_id().to_string()}],
         "vectors": list,
     });
