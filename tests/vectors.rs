@@ -265,3 +265,83 @@ fn every_policy_vector_gives_its_expected_outcome() {
         }
     }
 }
+
+/// The error classes of the spec's class tables (`| class | meaning ... |` in FORMAT.md
+/// section 10 and REVOCATION.md section 5).
+fn classes_named_in(doc: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_table = false;
+    for line in doc.lines() {
+        if line.starts_with("| class |") {
+            in_table = true;
+        } else if !line.starts_with('|') {
+            in_table = false;
+        } else if in_table {
+            if let Some(class) = line
+                .strip_prefix("| `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(class, _)| class)
+            {
+                out.push(class.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Every `expect` value in a JSON document, at any depth.
+fn expects(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("expect", Value::String(s)) => {
+                        out.insert(s.clone());
+                    }
+                    _ => expects(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| expects(v, out)),
+        _ => {}
+    }
+}
+
+/// Issue 13: every error class named in the spec appears as the expected outcome of at least
+/// one vector (keys.json, policy.json, any other JSON vector file, revocation/vectors.txt).
+#[test]
+fn every_error_class_named_in_the_spec_has_a_vector() {
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/spec");
+    let mut named = Vec::new();
+    for doc in ["FORMAT.md", "REVOCATION.md"] {
+        let text = std::fs::read_to_string(format!("{spec}/{doc}")).unwrap();
+        let classes = classes_named_in(&text);
+        assert!(classes.len() >= 6, "{doc}: class table not found");
+        named.extend(classes);
+    }
+    let mut covered = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(format!("{spec}/vectors")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let doc: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            expects(&doc, &mut covered);
+        }
+    }
+    let manifest =
+        std::fs::read_to_string(format!("{spec}/vectors/revocation/vectors.txt")).unwrap();
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        covered.insert(line.split('\t').nth(5).unwrap().to_string());
+    }
+    let missing: Vec<&String> = named.iter().filter(|c| !covered.contains(*c)).collect();
+    assert!(
+        missing.is_empty(),
+        "error classes named in the spec with no vector: {missing:?}"
+    );
+    // The parser sees the whole tables (a class per row of both).
+    assert!(named.iter().any(|c| c == "unsupported-glpi-version"));
+    assert!(named.iter().any(|c| c == "clock-file-corrupted"));
+}

@@ -422,7 +422,7 @@ pub(crate) fn key_vectors(out: &mut Vec<Vector>, issuer: &Issuer, sk: &SigningKe
         base.clone().with_extensions(&[0xff, 0xff, 0x04, 0]),
         "malformed-claims",
     );
-    add_raw("valid-extension-tag-ffff", "Extension tag 0xfffe (even, the largest even u16), empty value: informational and ignored.", base.clone().with_extensions(&[0xfe, 0xff, 0x03, 0]), "valid");
+    add_raw("valid-extension-tag-fffe", "Extension tag 0xfffe (even, the largest even u16), empty value: informational and ignored.", base.clone().with_extensions(&[0xfe, 0xff, 0x03, 0]), "valid");
     add_raw(
         "valid-extension-empty-value",
         "Extension tag 2 with an empty value (02 00): allowed.",
@@ -471,6 +471,20 @@ pub(crate) fn key_vectors(out: &mut Vec<Vector>, issuer: &Issuer, sk: &SigningKe
         },
         "malformed-claims",
     );
+
+    // Verify before parse: malformed claims under a signature by another key are a bad
+    // signature, never malformed-claims (nothing in the claims is read before step 8).
+    let mut r = base.clone();
+    r.presence = 1 << 7;
+    let forged = sign_raw(
+        &SigningKey::from_bytes(&[9u8; 32]),
+        1,
+        1,
+        id,
+        INSTANCE_TAG,
+        &r.bytes(),
+    );
+    out.push(Vector::new("bad-signature-before-malformed-claims", "Malformed claims (presence bit 7) signed by another key under the test issuer's key id: bad-signature, because the claims are not read before the signature verifies.", forged, "bad-signature"));
 
     // --- claims left open (question 9) ------------------------------------------------------------
     let mut agent = Raw::base();
