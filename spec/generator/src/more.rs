@@ -667,15 +667,14 @@ fn evaluate(p: &Policy, issuer: &Issuer, vectors: &Path) -> (String, Option<Stri
                     let list = p
                         .revocation_list
                         .map(|f| read_list(vectors, f).unwrap_or_default());
-                    let list = match &list {
-                        // The list is checked without the window (it verified when it was
-                        // installed); the window given is the key's.
-                        Some(b) => Some(UnverifiedRevocationList::from_body(b).and_then(|l| {
+                    // The list is checked without the window (it verified when it was
+                    // installed); the window given is the key's.
+                    let list = list.as_ref().map(|b| {
+                        UnverifiedRevocationList::from_body(b).and_then(|l| {
                             let plain = issuer.trusted_key().map_err(|_| Error::BadSignature)?;
                             l.verify(&TrustStore::with(plain))
-                        })),
-                        None => None,
-                    };
+                        })
+                    });
                     match list.transpose() {
                         Err(e) => Err(e),
                         Ok(list) => {
