@@ -75,6 +75,312 @@ fn sign_raw(issuer: &Issuer, sequence: u64, issued_at: UnixTime, values: &[u64])
     file
 }
 
+/// A list body signed by hand from any header fields and payload bytes: `tag` is the domain
+/// tag, and `hashed` says whether SHA-512(payload) (the rule) or the payload itself is signed.
+fn sign_payload(
+    signer: &Issuer,
+    version: u8,
+    kind: u8,
+    key_id: [u8; 4],
+    tag: &str,
+    payload: &[u8],
+    hashed: bool,
+) -> Vec<u8> {
+    let header = [version, kind, key_id[0], key_id[1], key_id[2], key_id[3]];
+    let mut msg = tag.as_bytes().to_vec();
+    msg.push(0);
+    msg.extend_from_slice(&header);
+    if hashed {
+        msg.extend_from_slice(&Sha512::digest(payload));
+    } else {
+        msg.extend_from_slice(payload);
+    }
+    let mut body = header.to_vec();
+    body.extend_from_slice(payload);
+    body.extend_from_slice(&signer.signing_key().sign(&msg).to_bytes());
+    body
+}
+
+/// A payload from its fields, each already encoded.
+fn payload(sequence: &[u8], issued_at: &[u8], next_update: &[u8], serials: &[u8]) -> Vec<u8> {
+    [sequence, issued_at, next_update, serials].concat()
+}
+
+/// The serials field (minimal length varint, then the bytes) of these values.
+fn serials_field(values: &[u64]) -> Vec<u8> {
+    let mut out = Vec::new();
+    varint((values.len() * 8) as u64, &mut out);
+    for v in values {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out
+}
+
+fn vint(n: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    varint(n, &mut out);
+    out
+}
+
+/// The vectors added for issue 13: every rule of REVOCATION.md 1.1 to 1.6 that had none.
+fn more_vectors(v: &mut Vectors, issuer: &Issuer, other: &Issuer) {
+    const TAG: &str = "glpi-key/v1/revocation-list";
+    let id = issuer.key_id().0;
+    let issued = t(2026, 12, 15).as_secs();
+    let ok_fields = (vint(18), vint(issued), vec![0u8]);
+    let malformed = |v: &mut Vectors, name: &str, payload: &[u8], description: &str| {
+        let file = format!("{name}.glpirl");
+        let mut bytes = LIST_FILE_MAGIC.to_vec();
+        bytes.extend(sign_payload(issuer, 1, 3, id, TAG, payload, true));
+        v.file(&file, &bytes);
+        v.add(
+            name,
+            "list",
+            &file,
+            "-",
+            None,
+            "malformed-revocation-list",
+            description,
+        );
+    };
+    let (seq, at, none) = &ok_fields;
+    let mut next_equal = vec![1u8];
+    next_equal.extend(vint(issued));
+    malformed(
+        v,
+        "next-update-equal",
+        &payload(seq, at, &next_equal, &serials_field(&[5])),
+        "next_update equal to issued_at (it must be after)",
+    );
+    let mut next_before = vec![1u8];
+    next_before.extend(vint(issued - 1));
+    malformed(
+        v,
+        "next-update-before",
+        &payload(seq, at, &next_before, &serials_field(&[5])),
+        "next_update one second before issued_at",
+    );
+    malformed(
+        v,
+        "serial-top-bits",
+        &payload(seq, at, none, &serials_field(&[5, 0x1000_0000_0000_0000])),
+        "a serial with one of its top 4 bits set",
+    );
+    let mut odd = vint(12);
+    odd.extend_from_slice(&[0u8; 12]);
+    malformed(
+        v,
+        "length-not-multiple-of-8",
+        &payload(seq, at, none, &odd),
+        "serials 12 bytes long: not a multiple of 8",
+    );
+    let mut trailing = payload(seq, at, none, &serials_field(&[5]));
+    trailing.push(0);
+    malformed(
+        v,
+        "trailing-byte",
+        &trailing,
+        "one byte left after the serials",
+    );
+    malformed(
+        v,
+        "non-minimal-sequence",
+        &payload(&[0x92, 0x00], at, none, &serials_field(&[5])),
+        "sequence 18 written as 92 00 (two bytes for a one-byte value)",
+    );
+    let mut long_len = vec![0x88, 0x00];
+    long_len.extend_from_slice(&5u64.to_be_bytes());
+    malformed(
+        v,
+        "non-minimal-serials-length",
+        &payload(seq, at, none, &long_len),
+        "the serials' length 8 written as 88 00",
+    );
+    let mut tag2 = vec![2u8];
+    tag2.extend(vint(issued + 1));
+    malformed(
+        v,
+        "option-tag-2",
+        &payload(seq, at, &tag2, &serials_field(&[5])),
+        "next_update with option tag 2 (only 00 and 01 exist)",
+    );
+    malformed(
+        v,
+        "cut-short",
+        &payload(seq, at, none, &[0x10, 0, 0, 0, 0, 0, 0, 0, 5]),
+        "the serials' length says 16 bytes, 8 follow",
+    );
+    malformed(
+        v,
+        "sequence-over-u64",
+        &payload(
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
+            at,
+            none,
+            &serials_field(&[5]),
+        ),
+        "a sequence varint of 10 bytes whose last is 02: more than 64 bits",
+    );
+
+    let good = payload(seq, at, none, &serials_field(&[5, 40]));
+    let other_file =
+        |v: &mut Vectors, name: &str, body: Vec<u8>, expect: &str, description: &str| {
+            let file = format!("{name}.glpirl");
+            let mut bytes = LIST_FILE_MAGIC.to_vec();
+            bytes.extend(body);
+            v.file(&file, &bytes);
+            v.add(name, "list", &file, "-", None, expect, description);
+        };
+    other_file(
+        v,
+        "version-2",
+        sign_payload(issuer, 2, 3, id, "glpi-key/v2/revocation-list", &good, true),
+        "unsupported-version",
+        "format version 2 in the header (validly signed)",
+    );
+    other_file(
+        v,
+        "unknown-kind",
+        sign_payload(issuer, 1, 9, id, "glpi-key/v1/unknown", &good, true),
+        "unknown-object-kind",
+        "object kind 9 in the header",
+    );
+    other_file(
+        v,
+        "unknown-issuer",
+        sign_payload(other, 1, 3, other.key_id().0, TAG, &good, true),
+        "unknown-issuer",
+        "a list signed by an issuer key that is not trusted",
+    );
+    other_file(
+        v,
+        "signed-raw-payload",
+        sign_payload(issuer, 1, 3, id, TAG, &good, false),
+        "bad-signature",
+        "signed over the payload itself instead of SHA-512(payload)",
+    );
+    other_file(
+        v,
+        "signed-with-key-tag",
+        sign_payload(
+            issuer,
+            1,
+            3,
+            id,
+            "glpi-key/v1/instance-registration",
+            &good,
+            true,
+        ),
+        "bad-signature",
+        "signed with the instance-registration domain tag instead of the list's",
+    );
+    other_file(
+        v,
+        "valid-empty",
+        sign_payload(issuer, 1, 3, id, TAG, &payload(seq, at, none, &[0]), true),
+        "valid",
+        "an empty list (serials length 00) is valid",
+    );
+    let short = sign_payload(issuer, 1, 3, id, TAG, &[1, 1, 0], true);
+    assert_eq!(short.len(), 73);
+    other_file(v, "file-body-73-bytes", short.clone(), "malformed-revocation-list", "a file whose body (73 bytes) is too short for a header, the shortest payload (4 bytes) and a signature");
+
+    // Text form limits (1.4): 630 body bytes, 65 serials always fit.
+    let max_fields = (
+        vint(u64::MAX),
+        vint(u64::MAX - 1),
+        [vec![1u8], vint(u64::MAX)].concat(),
+    );
+    let sixty_five: Vec<u64> = (1..=65).collect();
+    let body = sign_payload(
+        issuer,
+        1,
+        3,
+        id,
+        TAG,
+        &payload(
+            &max_fields.0,
+            &max_fields.1,
+            &max_fields.2,
+            &serials_field(&sixty_five),
+        ),
+        true,
+    );
+    assert!(body.len() <= 630);
+    v.file(
+        "text-65-serials-max-fields.txt",
+        format!("{}\n", wrap(&body)).as_bytes(),
+    );
+    v.add(
+        "text-65-serials-max-fields",
+        "list",
+        "text-65-serials-max-fields.txt",
+        "-",
+        None,
+        "valid",
+        "65 serials with every other field at its longest: fits the text form",
+    );
+    let sixty_six: Vec<u64> = (1..=66).collect();
+    let body = sign_payload(
+        issuer,
+        1,
+        3,
+        id,
+        TAG,
+        &payload(
+            &max_fields.0,
+            &max_fields.1,
+            &max_fields.2,
+            &serials_field(&sixty_six),
+        ),
+        true,
+    );
+    assert!(body.len() > 630);
+    v.file(
+        "text-66-serials-max-fields.txt",
+        format!("{}\n", wrap(&body)).as_bytes(),
+    );
+    v.add("text-66-serials-max-fields", "list", "text-66-serials-max-fields.txt", "-", None, "too-long", "66 serials with every other field at its longest: 631 bytes, 1010 symbols; the reader stops at the 1015th symbol (1008 body + 6 check)");
+    let body = sign_payload(
+        issuer,
+        1,
+        3,
+        id,
+        TAG,
+        &payload(seq, at, none, &serials_field(&sixty_six)),
+        true,
+    );
+    assert!(body.len() <= 630);
+    v.file(
+        "text-66-serials-small-fields.txt",
+        format!("{}\n", wrap(&body)).as_bytes(),
+    );
+    v.add(
+        "text-66-serials-small-fields",
+        "list",
+        "text-66-serials-small-fields.txt",
+        "-",
+        None,
+        "valid",
+        "66 serials with small other fields: the limit is 630 bytes, not a number of serials",
+    );
+    v.file(
+        "text-body-73-bytes.txt",
+        format!("{}\n", wrap(&short)).as_bytes(),
+    );
+    v.add("text-body-73-bytes", "list", "text-body-73-bytes.txt", "-", None, "wrong-length", "a text list whose body is 73 bytes (117 symbols): shorter than the shortest list (74 bytes), an impossible length");
+    v.file("short-id-as-list.txt", b"GLPI-0123456789AB-C4JK5H\n");
+    v.add(
+        "short-id-as-list",
+        "list",
+        "short-id-as-list.txt",
+        "-",
+        None,
+        "wrong-length",
+        "18 symbols given as a list: wrong-length (no short-id exception for lists)",
+    );
+}
+
 struct Vectors {
     dir: PathBuf,
     manifest: String,
@@ -370,6 +676,9 @@ fn main() {
         "valid",
         "a valid key whose serial (one below a revoked one) is not in list 15",
     );
+
+    let other = Issuer::from_secret_key_bytes(&[0x42; 32]);
+    more_vectors(&mut v, &issuer, &other);
 
     v.file("vectors.txt", v.manifest.as_bytes());
     println!("wrote {}", v.dir.display());

@@ -614,6 +614,9 @@ pub enum ClaimsError {
     UnknownTier(u8),
     /// The owner is empty or longer than [`MAX_OWNER_LEN`](crate::MAX_OWNER_LEN) bytes.
     OwnerLength(usize),
+    /// The owner contains a control or bidirectional formatting character (which could make
+    /// it display as another name).
+    OwnerCharacter(char),
     /// A time is out of range (before 1970, or beyond what the format stores).
     TimeOutOfRange,
     /// A time is not a whole minute (keys store times in whole minutes).
@@ -646,6 +649,11 @@ impl fmt::Display for ClaimsError {
                 f,
                 "the owner is {n} bytes long; it must be 1 to {} bytes of UTF-8",
                 MAX_OWNER_LEN
+            ),
+            ClaimsError::OwnerCharacter(c) => write!(
+                f,
+                "the owner contains U+{:04X}, a control or bidirectional formatting character that could make it display as another name",
+                u32::from(*c)
             ),
             ClaimsError::TimeOutOfRange => f.write_str("a time is out of range"),
             ClaimsError::TimeNotWholeMinute => f.write_str("a time is not a whole minute; keys store whole minutes"),

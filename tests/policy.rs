@@ -434,3 +434,65 @@ fn best_of_applies_grace() {
     let best = best_of(&keys, &trust, &opts, None, &mut []).unwrap();
     assert!(matches!(best.license.status(), KeyStatus::InGrace { .. }));
 }
+
+/// REVOCATION.md section 4 (issue 13, question 10): a key that supersedes itself supersedes
+/// nothing; when every valid key is superseded (a cycle), none is chosen.
+#[test]
+fn best_of_ignores_self_supersession_and_chooses_nothing_in_a_cycle() {
+    let trust = trust();
+    let now = VerifyOptions::at(t(2027, 6, 1));
+    let mut selfish = claims(30, t(2026, 1, 1), Some(t(2030, 1, 1)));
+    selfish.supersedes = Some(Serial::new(30).unwrap());
+    let keys = [
+        issuer().issue(&selfish).unwrap(),
+        key(31, t(2026, 1, 1), Some(t(2029, 1, 1))),
+    ];
+    let mut outcomes = [Outcome::NotExamined; 2];
+    let best = best_of(&keys, &trust, &now, None, &mut outcomes).unwrap();
+    assert_eq!(best.index, 0);
+    assert_eq!(
+        outcomes,
+        [Outcome::Chosen, Outcome::OutrankedBy { index: 0 }]
+    );
+
+    let mut a = claims(40, t(2026, 1, 1), Some(t(2030, 1, 1)));
+    a.supersedes = Some(Serial::new(41).unwrap());
+    let mut b = claims(41, t(2026, 1, 1), Some(t(2029, 1, 1)));
+    b.supersedes = Some(Serial::new(40).unwrap());
+    let cycle = [issuer().issue(&a).unwrap(), issuer().issue(&b).unwrap()];
+    assert!(best_of(&cycle, &trust, &now, None, &mut outcomes).is_none());
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::SupersededBy { index: 1 },
+            Outcome::SupersededBy { index: 0 }
+        ]
+    );
+}
+
+/// FORMAT.md 2.4 (issue 13, question 12): confirmation is the signature under a trusted key,
+/// without the caller's kind; with an empty trust store the suggestion stays, unconfirmed.
+#[test]
+fn typo_suggestions_are_confirmed_by_the_signature_alone() {
+    let mut agent = claims(50, t(2026, 1, 1), None);
+    agent.kind = KeyKind::AgentEnrollment;
+    let text = issuer().issue_string(&agent, TextStyle::Compact).unwrap();
+    let mut chars: Vec<char> = text.chars().collect();
+    chars[30] = if chars[30] == 'Q' { 'R' } else { 'Q' };
+    let typo: String = chars.into_iter().collect();
+    let status = |trust: &TrustStore| match UnverifiedKey::parse_with_trust(&typo, trust) {
+        Err(Error::Checksum(ChecksumError {
+            suggestion: Some(c),
+        })) => Some(c.status),
+        other => panic!("{other:?}"),
+    };
+    // An agent key's typo is confirmed even though an instance key may be what is needed.
+    assert_eq!(
+        status(&trust()),
+        Some(CorrectionStatus::ConfirmedBySignature)
+    );
+    assert_eq!(
+        status(&TrustStore::new()),
+        Some(CorrectionStatus::Unconfirmed)
+    );
+}

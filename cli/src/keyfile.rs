@@ -117,6 +117,20 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, Failure> {
     })
 }
 
+/// The signing key as RFC 8410 PKCS#8 v1 PEM (`PrivateKeyInfo`, no public key): the form
+/// `openssl genpkey -algorithm ed25519` writes and every standard tool reads (OpenSSL 3.0's
+/// `openssl pkey` and Python's `cryptography` refuse the v2 `OneAsymmetricKey` form).
+/// Reading accepts both.
+pub fn pkcs8_v1_pem(signing: &SigningKey) -> Result<Zeroizing<String>, Failure> {
+    let bytes = ed25519_dalek::pkcs8::KeypairBytes {
+        secret_key: signing.to_bytes(),
+        public_key: None,
+    };
+    bytes
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| Failure::usage(format!("cannot encode the signing key: {e}")))
+}
+
 /// What `keygen` wrote.
 pub struct NewIssuer {
     /// The signing key file.
@@ -152,9 +166,7 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
     getrandom::getrandom(seed.as_mut())
         .map_err(|e| Failure::usage(format!("the system random generator failed: {e}")))?;
     let signing = SigningKey::from_bytes(&seed);
-    let pem = signing
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| Failure::usage(format!("cannot encode the signing key: {e}")))?;
+    let pem = pkcs8_v1_pem(&signing)?;
     let verifying = signing.verifying_key();
     let public_pem = verifying
         .to_public_key_pem(LineEnding::LF)

@@ -896,3 +896,108 @@ fn revocation_lists_and_grace() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a duration"), "{}", r.stderr);
 }
+
+/// Runs `openssl` with `args` in `dir`; `None` when OpenSSL is not installed (outside CI).
+fn openssl(dir: &Path, args: &[&str]) -> Option<Output> {
+    match Command::new("openssl").args(args).current_dir(dir).output() {
+        Ok(out) => Some(out),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("openssl not runnable ({e}); skipping the interoperability test");
+            None
+        }
+        Err(e) => panic!("CI must have openssl: {e}"),
+    }
+}
+
+/// Signing-key files interoperate with standard tools (FORMAT.md section 7, question 16 of
+/// issue 13): `keygen` writes RFC 8410 PKCS#8 v1, which `openssl pkey` reads and turns into
+/// the same public key; `issue` reads `openssl genpkey -algorithm ed25519` output; and the
+/// v2 form (with the public key) that earlier versions wrote still reads.
+#[test]
+fn signing_keys_interoperate_with_openssl() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["keygen", "--out", "issuer.key"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let Some(out) = openssl(dir.path(), &["pkey", "-in", "issuer.key", "-pubout"]) else {
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "openssl pkey refused keygen's output: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours = std::fs::read_to_string(dir.path().join("issuer.pub")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), ours);
+
+    let out = openssl(
+        dir.path(),
+        &["genpkey", "-algorithm", "ed25519", "-out", "openssl.key"],
+    )
+    .unwrap();
+    assert!(out.status.success());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.path().join("openssl.key");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let out = openssl(
+        dir.path(),
+        &[
+            "pkey",
+            "-in",
+            "openssl.key",
+            "-pubout",
+            "-out",
+            "openssl.pub",
+        ],
+    )
+    .unwrap();
+    assert!(out.status.success());
+    for (signing, public) in [("openssl.key", "openssl.pub"), ("v2.key", "v2.pub")] {
+        if signing == "v2.key" {
+            // The PKCS#8 v2 form (OneAsymmetricKey with the public key).
+            let v2 = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pkcs8-v2.key"),
+            )
+            .unwrap();
+            let path = dir.path().join(signing);
+            std::fs::write(&path, v2).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+            std::fs::copy(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pkcs8-v2.pub"),
+                dir.path().join(public),
+            )
+            .unwrap();
+        }
+        let r = run_in(
+            dir.path(),
+            &[
+                "issue",
+                "--signing-key",
+                signing,
+                "--tier",
+                "standard",
+                "--owner",
+                "ACME Corp",
+                "--issued-at",
+                "2026-11-23",
+                "--serial",
+                "7",
+            ],
+            None,
+        );
+        assert_eq!(r.code, 0, "{signing}: {}", r.stderr);
+        let key = r.stdout.trim().to_owned();
+        let r = run_in(
+            dir.path(),
+            &["verify", &key, "--trust", public, "--now", NOW],
+            None,
+        );
+        assert_eq!(r.code, 0, "{signing}: {}", r.stderr);
+    }
+}

@@ -5,13 +5,20 @@
  * claims decoder and the verification order are implemented here, and Ed25519 is PHP's sodium
  * extension (libsodium). Its purpose is to show that the format is a specification.
  *
+ * It also reads and verifies revocation lists (spec/REVOCATION.md section 1) and applies the
+ * policy of REVOCATION.md section 2 (issuer key windows, revoked, issued in the future, grace,
+ * the clock guard), so that it runs every published vector.
+ *
  * Usage:
  *   php verify.php <issuer-public-key-hex> <key-text> [now-unix-seconds]
  *   php verify.php --test <keys.json> [<ed25519-speccheck.json>]
+ *   php verify.php --test-policy <policy.json>
+ *   php verify.php --test-lists <revocation/vectors.txt>
  *
  * --test runs every vector and checks the outcome class (and, for valid keys, every claim),
  * then the 12 ed25519-speccheck cases (libsodium must accept only case 3, like the Rust crate's
- * strict verification). Exit status 0 when everything agrees.
+ * strict verification). --test-policy and --test-lists run the policy and revocation-list
+ * vectors. Exit status 0 when everything agrees.
  */
 declare(strict_types=1);
 
@@ -28,7 +35,9 @@ final class ReferenceVerifier
 {
     const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';          // 2.2
     const MAX_INPUT_BYTES = 4096;                                  // 2.1 step 1
-    const MIN_BODY_LEN = 84, MAX_BODY_LEN = 300;                   // 2.3, 4
+    const MIN_BODY_LEN = 85, MAX_BODY_LEN = 300;                   // 2.3, 4
+    const MIN_LIST_LEN = 74, MAX_TEXT_LIST_LEN = 630;              // REVOCATION.md 1.4, 1.6
+    const LIST_MAGIC = "GLPI-RL\n";                                 // REVOCATION.md 1.5
     const CHECK_LEN = 6;                                           // 2.4
     const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
     const BECH32M = 0x2bc830a3;
@@ -39,14 +48,22 @@ final class ReferenceVerifier
     const TIERS = ['free', 'starter', 'basic', 'standard', 'advanced'];
     const ENTITLEMENTS = [0 => 'marketplace', 1 => 'network-plugins', 2 => 'l3-support'];
     const MAX_OWNER_LEN = 96, MAX_EXTENSIONS_LEN = 64;
-    /** 2.1 step 2: wrapping = Unicode White_Space and these quote marks. */
-    const WRAPPING = '[\p{Z}\t\n\x{0B}\f\r\x{85}"\'`<>\x{2018}\x{2019}\x{201C}\x{201D}\x{AB}\x{BB}]';
+    /** 2.1 step 2: wrapping = Unicode White_Space, the byte-order mark and these quote marks. */
+    const WRAPPING = '[\p{Z}\t\n\x{0B}\f\r\x{85}\x{FEFF}"\'`<>\x{2018}\x{2019}\x{201C}\x{201D}\x{AB}\x{BB}]';
+    /** 5.2: characters an owner must not contain (controls, separators, bidi formatting). */
+    const OWNER_UNSAFE = '/[\x{0}-\x{1F}\x{7F}-\x{9F}\x{061C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]/u';
 
     /** @var array<string, string> key id (8 hex) => 32-byte public key */
     private array $trust = [];
+    /** @var array<string, array{?int, ?int}> key id => signing window [from, until) in seconds */
+    private array $windows = [];
 
-    /** @param string[] $publicKeys 32-byte Ed25519 public keys */
-    public function __construct(array $publicKeys)
+    /**
+     * @param string[] $publicKeys 32-byte Ed25519 public keys
+     * @param array{?int, ?int} $window one signing window [valid_from, valid_until) in Unix
+     *   seconds (null: open) for every key (section 7; SITE.md section 2)
+     */
+    public function __construct(array $publicKeys, array $window = [null, null])
     {
         foreach ($publicKeys as $pk) {
             $id = self::keyId($pk);
@@ -54,6 +71,16 @@ final class ReferenceVerifier
                 throw new InvalidArgumentException('a trusted key is not 32 bytes, or is given twice');
             }
             $this->trust[$id] = $pk;
+            $this->windows[$id] = $window;
+        }
+    }
+
+    /** Section 7: issued_at (seconds) must lie in the issuer key's window. */
+    private function checkWindow(string $keyId, int $issuedAt): void
+    {
+        [$from, $until] = $this->windows[$keyId];
+        if (($from !== null && $issuedAt < $from) || ($until !== null && $issuedAt >= $until)) {
+            throw new KeyError('issuer-key-not-valid', $keyId);
         }
     }
 
@@ -69,8 +96,10 @@ final class ReferenceVerifier
      * @param ?string $instance this instance's UUID, or null
      * @param ?string $glpiVersion this GLPI version ("10.0" or "10.0.17"), or null
      */
-    public function verify(string $text, int $now, ?string $kind = null, ?string $instance = null, ?string $glpiVersion = null): array
+    public function verify(string $text, int $now, ?string $kind = null, ?string $instance = null, ?string $glpiVersion = null, array $policy = []): array
     {
+        // $policy (REVOCATION.md): 'revoked' => serials (16 hex) of an installed list,
+        // 'tolerance' => clock tolerance in seconds, 'grace' => grace period in seconds.
         // 1-5. Read the text into symbol values (2.1), short ID (2.3), length, check, unpack.
         $symbols = self::readSymbols($text, intdiv(8 * self::MAX_BODY_LEN + 4, 5) + self::CHECK_LEN);
         if (count($symbols) === 12 + self::CHECK_LEN && self::checkValid('glpi-id', $symbols)) {
@@ -110,13 +139,26 @@ final class ReferenceVerifier
         // 9. Claims (section 5).
         $c = self::decodeClaims(substr($signed, self::HEADER_LEN), $kindByte);
         $c['issuer_key_id'] = $keyId;
-        // 10. Issuer key windows: this reference trust store has none.
-        // 11-13. Time, instance, GLPI version.
+        // After 9: revoked (REVOCATION.md 1.9).
+        if (in_array($c['serial'], $policy['revoked'] ?? [], true)) {
+            throw new KeyError('revoked', $c['short_id']);
+        }
+        // 10. Issuer key window.
+        $this->checkWindow($keyId, $c['issued_at']);
+        // After 10: issued in the future (REVOCATION.md 2.3).
+        if (isset($policy['tolerance']) && $c['issued_at'] > $now + $policy['tolerance']) {
+            throw new KeyError('issued-in-future');
+        }
+        // 11-13. Time (with grace, REVOCATION.md 2.1), instance, GLPI version.
         if ($now < $c['not_before']) {
             throw new KeyError('not-yet-valid');
         }
+        $c['status'] = 'active';
         if ($c['expires_at'] !== null && $now >= $c['expires_at']) {
-            throw new KeyError('expired');
+            if ($now >= $c['expires_at'] + ($policy['grace'] ?? 0)) {
+                throw new KeyError('expired');
+            }
+            $c['status'] = 'in-grace';
         }
         if ($instance !== null && $c['instance'] !== null && self::uuidBytes($instance) !== self::uuidBytes($c['instance'])) {
             throw new KeyError('wrong-instance');
@@ -132,17 +174,89 @@ final class ReferenceVerifier
         return $c; // 14. Valid.
     }
 
+    /**
+     * REVOCATION.md 1.4 to 1.6: reads a list in text form or file form ($file) and verifies it.
+     * Returns ['sequence' => 8-byte big-endian, 'serials' => 16-hex strings, 'key_id' => hex].
+     */
+    public function verifyList(string $input, bool $file): array
+    {
+        if ($file) {
+            if (!str_starts_with($input, self::LIST_MAGIC)) {
+                throw new KeyError('not-a-revocation-list-file');
+            }
+            $body = substr($input, strlen(self::LIST_MAGIC));
+            if (strlen($body) < self::MIN_LIST_LEN) {
+                throw new KeyError('malformed-revocation-list', 'body too short');
+            }
+        } else {
+            $max = intdiv(8 * self::MAX_TEXT_LIST_LEN + 4, 5);
+            $symbols = self::readSymbols($input, $max + self::CHECK_LEN);
+            $n = count($symbols) - self::CHECK_LEN;
+            $bytes = intdiv(5 * max($n, 0), 8);
+            if ($n <= 0 || intdiv(8 * $bytes + 4, 5) !== $n || $bytes < self::MIN_LIST_LEN || $bytes > self::MAX_TEXT_LIST_LEN) {
+                throw new KeyError('wrong-length', "$n body symbols");
+            }
+            if (!self::checkValid('glpi', $symbols)) {
+                throw new KeyError('checksum');
+            }
+            $body = self::unpack(array_slice($symbols, 0, $n));
+        }
+        [$version, $kindByte] = [ord($body[0]), ord($body[1])];
+        if ($version !== 1) {
+            throw new KeyError('unsupported-version');
+        }
+        if (!isset(self::KINDS[$kindByte])) {
+            throw new KeyError('unknown-object-kind');
+        }
+        if ($kindByte !== 3) {
+            throw new KeyError('wrong-object-kind');
+        }
+        $keyId = bin2hex(substr($body, 2, 4));
+        $publicKey = $this->trust[$keyId] ?? throw new KeyError('unknown-issuer', $keyId);
+        $header = substr($body, 0, self::HEADER_LEN);
+        $payload = substr($body, self::HEADER_LEN, -self::SIGNATURE_LEN);
+        $message = self::TAGS[3] . "\0" . $header . hash('sha512', $payload, true);
+        if (!sodium_crypto_sign_verify_detached(substr($body, -self::SIGNATURE_LEN), $message, $publicKey)) {
+            throw new KeyError('bad-signature');
+        }
+        // 1.1, 1.2: the payload, with ListReader's minimal u64 varints (8-byte big-endian).
+        $r = new ClaimsReader($payload, 'malformed-revocation-list');
+        $sequence = $r->varint64();
+        $issuedAt = $r->varint64();
+        $tag = $r->u8();
+        $next = match ($tag) { 0 => null, 1 => $r->varint64(), default => throw new KeyError('malformed-revocation-list', 'option tag') };
+        if ($next !== null && strcmp($next, $issuedAt) <= 0) {
+            throw new KeyError('malformed-revocation-list', 'next_update not after issued_at');
+        }
+        $serials = $r->raw($r->varint(5));
+        if (!$r->atEnd() || strlen($serials) % 8 !== 0 || strlen($serials) > 8 << 20) {
+            throw new KeyError('malformed-revocation-list', 'serials');
+        }
+        $list = [];
+        for ($i = 0; $i < strlen($serials); $i += 8) {
+            $s = substr($serials, $i, 8);
+            if (ord($s[0]) & 0xf0 || ($i > 0 && strcmp($s, substr($serials, $i - 8, 8)) <= 0)) {
+                throw new KeyError('malformed-revocation-list', 'serial over 60 bits, unsorted or repeated');
+            }
+            $list[] = bin2hex($s);
+        }
+        // 1.6 step 6: the window, on issued_at in seconds (a value over 2^63 is after any window end).
+        $issued = unpack('J', $issuedAt)[1];
+        $this->checkWindow($keyId, $issued < 0 ? PHP_INT_MAX : $issued);
+        return ['sequence' => $sequence, 'serials' => $list, 'key_id' => $keyId];
+    }
+
     /** 2.1: the forgiving reader. Returns symbol values, check included. */
     private static function readSymbols(string $text, int $maxSymbols): array
     {
+        // Section 11: readers that take bytes refuse invalid UTF-8 first, then 2.1 step 1.
+        if (!mb_check_encoding($text, 'UTF-8')) {
+            throw new KeyError('invalid-utf8');
+        }
         if (strlen($text) > self::MAX_INPUT_BYTES) {
             throw new KeyError('too-long');
         }
         $chars = preg_split('//u', $text, -1, PREG_SPLIT_NO_EMPTY);
-        if ($chars === false) {
-            // Not in the spec: text is Unicode there. A byte API must refuse invalid UTF-8.
-            throw new KeyError('invalid-utf8');
-        }
         $wrapping = '/^' . self::WRAPPING . '$/u';
         $start = 0;
         $end = count($chars);
@@ -257,7 +371,8 @@ final class ReferenceVerifier
         }
         $entitlements = $r->varint(5);
         $owner = $r->bytes();
-        if (strlen($owner) < 1 || strlen($owner) > self::MAX_OWNER_LEN || !preg_match('//u', $owner)) {
+        if (strlen($owner) < 1 || strlen($owner) > self::MAX_OWNER_LEN || !preg_match('//u', $owner)
+            || preg_match(self::OWNER_UNSAFE, $owner)) {
             throw new KeyError('malformed-claims', 'owner');
         }
         $issued = $r->varint(5);
@@ -385,8 +500,27 @@ final class ClaimsReader
 {
     private int $at = 0;
 
-    public function __construct(private readonly string $bytes)
+    /** @param string $class the error class of a decoding failure */
+    public function __construct(private readonly string $bytes, private readonly string $class = 'malformed-claims')
     {
+    }
+
+    /** A minimal LEB128 u64 (at most 10 bytes, the 10th at most 1), as 8 bytes big-endian. */
+    public function varint64(): string
+    {
+        [$value, $shift] = [0, 0];
+        for ($i = 0; $i < 10; $i++) {
+            $b = $this->u8();
+            $value |= ($b & 0x7f) << $shift; // PHP ints are 64-bit: bits past 63 are checked below
+            $shift += 7;
+            if (($b & 0x80) === 0) {
+                if (($i > 0 && $b === 0) || ($i === 9 && $b > 1)) {
+                    throw new KeyError($this->class, 'varint not minimal or over 64 bits');
+                }
+                return pack('J', $value);
+            }
+        }
+        throw new KeyError($this->class, 'varint too long');
     }
 
     public function atEnd(): bool
@@ -397,7 +531,7 @@ final class ClaimsReader
     public function raw(int $n): string
     {
         if ($this->at + $n > strlen($this->bytes)) {
-            throw new KeyError('malformed-claims', 'truncated');
+            throw new KeyError($this->class, 'truncated');
         }
         $out = substr($this->bytes, $this->at, $n);
         $this->at += $n;
@@ -419,12 +553,12 @@ final class ClaimsReader
             $shift += 7;
             if (($b & 0x80) === 0) {
                 if ($value > $max || ($i > 0 && $b === 0)) {
-                    throw new KeyError('malformed-claims', 'varint out of range or not minimal');
+                    throw new KeyError($this->class, 'varint out of range or not minimal');
                 }
                 return $value;
             }
         }
-        throw new KeyError('malformed-claims', 'varint too long');
+        throw new KeyError($this->class, 'varint too long');
     }
 
     public function bytes(): string
@@ -487,9 +621,114 @@ function run_tests(string $vectorsFile, ?string $speccheckFile): int
     return $bad;
 }
 
+/** --test-policy: the vectors of policy.json (windows, grace, tolerance, lists, clock, bytes). */
+function run_policy_tests(string $policyFile): int
+{
+    $file = json_decode(file_get_contents($policyFile), true, 512, JSON_THROW_ON_ERROR);
+    $dir = dirname($policyFile);
+    $keys = array_map(fn ($t) => hex2bin($t['public_key_hex']), $file['trust']);
+    [$bad, $agreed] = [0, 0];
+    foreach ($file['vectors'] as $v) {
+        $window = [$v['issuer_window']['valid_from'] ?? null, $v['issuer_window']['valid_until'] ?? null];
+        $verifier = new ReferenceVerifier($keys, $window);
+        $status = null;
+        try {
+            switch ($v['check']) {
+                case 'clock': // REVOCATION.md 2.2
+                    if ($v['clock_mark'] !== null && $v['now'] + $v['clock_tolerance_secs'] < $v['clock_mark']) {
+                        throw new KeyError('clock-rollback');
+                    }
+                    break;
+                case 'clock-file': // REVOCATION.md 2.2: exactly the canonical line
+                    $bytes = hex2bin($v['file_hex']);
+                    $ok = preg_match('/\Aglpi-key-clock v1 (0|[1-9][0-9]{0,19}) ([0-9a-f]{16})\n\z/', $bytes, $m)
+                        && (strlen($m[1]) < 20 || strcmp($m[1], '18446744073709551615') <= 0)
+                        && bin2hex(substr(hash('sha512', "glpi-key-clock v1 {$m[1]}", true), 0, 8)) === $m[2];
+                    if (!$ok) {
+                        throw new KeyError('clock-file-corrupted');
+                    }
+                    break;
+                case 'list':
+                    $verifier->verifyList(file_get_contents("$dir/{$v['list']}"), str_ends_with($v['list'], '.glpirl'));
+                    break;
+                default:
+                    $text = $v['key'] ?? hex2bin($v['key_hex']);
+                    $policy = ['grace' => $v['grace_secs']];
+                    if ($v['clock_tolerance_secs'] !== null) {
+                        $policy['tolerance'] = $v['clock_tolerance_secs'];
+                    }
+                    if ($v['revocation_list'] !== null) {
+                        $list = (new ReferenceVerifier($keys))->verifyList(file_get_contents("$dir/{$v['revocation_list']}"), str_ends_with($v['revocation_list'], '.glpirl'));
+                        $policy['revoked'] = $list['serials'];
+                    }
+                    $status = $verifier->verify($text, $v['now'], null, null, null, $policy)['status'];
+            }
+            $got = 'valid';
+        } catch (KeyError $e) {
+            $got = $e->class;
+        }
+        $ok = $got === $v['expect'] && ($status === null || $status === $v['status']);
+        if (!$ok) {
+            fwrite(STDERR, "FAIL policy {$v['name']}: expected {$v['expect']}" . (isset($v['status']) ? "/{$v['status']}" : '') . ", got $got" . ($status !== null ? "/$status" : '') . "\n");
+        }
+        $ok ? $agreed++ : $bad++;
+    }
+    printf("PHP reference: %d/%d policy vectors agree\n", $agreed, count($file['vectors']));
+    return $bad;
+}
+
+/** --test-lists: the revocation list vectors (revocation/vectors.txt, tab-separated). */
+function run_list_tests(string $manifest): int
+{
+    $dir = dirname($manifest);
+    $lines = file($manifest, FILE_IGNORE_NEW_LINES);
+    $trust = null;
+    foreach ($lines as $line) {
+        if (str_starts_with($line, '# trust ')) {
+            $trust = hex2bin(trim(substr($line, 8)));
+        }
+    }
+    $verifier = new ReferenceVerifier([$trust]);
+    [$bad, $agreed] = [0, 0];
+    foreach ($lines as $line) {
+        if ($line === '' || $line[0] === '#') {
+            continue;
+        }
+        [$name, $kind, $file, $installed, $now, $expect] = explode("\t", $line);
+        $read = fn ($f) => $verifier->verifyList(file_get_contents("$dir/$f"), str_ends_with($f, '.glpirl'));
+        try {
+            if ($kind === 'list') {
+                $list = $read($file);
+                // 1.8: a lower sequence than the installed one is a rollback.
+                if ($installed !== '-' && strcmp($list['sequence'], pack('J', (int) $installed)) < 0) {
+                    throw new KeyError('revocation-list-rollback');
+                }
+            } else {
+                $revoked = $read($installed)['serials'];
+                $verifier->verify(trim(file_get_contents("$dir/$file")), (int) $now, null, null, null, ['revoked' => $revoked]);
+            }
+            $got = 'valid';
+        } catch (KeyError $e) {
+            $got = $e->class;
+        }
+        if ($got !== $expect) {
+            fwrite(STDERR, "FAIL list $name: expected $expect, got $got\n");
+        }
+        $got === $expect ? $agreed++ : $bad++;
+    }
+    printf("PHP reference: %d/%d revocation vectors agree\n", $agreed, $agreed + $bad);
+    return $bad;
+}
+
 if (PHP_SAPI === 'cli' && realpath($argv[0] ?? '') === __FILE__) {
     if (($argv[1] ?? '') === '--test' && isset($argv[2])) {
         exit(run_tests($argv[2], $argv[3] ?? null) === 0 ? 0 : 1);
+    }
+    if (($argv[1] ?? '') === '--test-policy' && isset($argv[2])) {
+        exit(run_policy_tests($argv[2]) === 0 ? 0 : 1);
+    }
+    if (($argv[1] ?? '') === '--test-lists' && isset($argv[2])) {
+        exit(run_list_tests($argv[2]) === 0 ? 0 : 1);
     }
     if (count($argv) < 3) {
         fwrite(STDERR, "usage: php verify.php <issuer-public-key-hex> <key-text> [now]\n       php verify.php --test <keys.json> [<ed25519-speccheck.json>]\n");

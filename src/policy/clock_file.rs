@@ -45,6 +45,18 @@ pub enum ClockFileError {
     Clock(Error),
 }
 
+impl ClockFileError {
+    /// The stable class name (`REVOCATION.md` 2.2 and 5): `clock-file-corrupted`, `io`, or
+    /// the class of the clock error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClockFileError::Io { .. } => "io",
+            ClockFileError::Corrupted { .. } => "clock-file-corrupted",
+            ClockFileError::Clock(e) => e.code(),
+        }
+    }
+}
+
 impl core::fmt::Display for ClockFileError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {

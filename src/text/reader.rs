@@ -18,7 +18,8 @@ use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
 use crate::text::spec::{TextSpec, MAX_INPUT_LEN, PREFIX};
 use crate::text::writer::SliceWriter;
 
-/// What may surround a key and is dropped: white space and quote marks.
+/// What may surround a key and is dropped: white space, quote marks and the byte-order mark
+/// U+FEFF (which Windows Notepad writes at the start of a saved file).
 ///
 /// The white space is Unicode's White_Space set, the same as `char::is_whitespace`, written
 /// out so that small targets do not link the standard library's Unicode table for it.
@@ -36,6 +37,7 @@ fn is_wrapping(c: char) -> bool {
             | '\u{202F}'
             | '\u{205F}'
             | '\u{3000}'
+            | '\u{FEFF}'
             | '"'
             | '\''
             | '`'
@@ -378,7 +380,8 @@ mod tests {
     fn wrapping_white_space_is_unicode_white_space() {
         for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
             let quote = "\"'`<>\u{2018}\u{2019}\u{201C}\u{201D}\u{AB}\u{BB}".contains(c);
-            assert_eq!(is_wrapping(c), c.is_whitespace() || quote, "{c:?}");
+            let bom = c == '\u{FEFF}';
+            assert_eq!(is_wrapping(c), c.is_whitespace() || quote || bom, "{c:?}");
         }
     }
 

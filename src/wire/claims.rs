@@ -102,8 +102,25 @@ fn take_extension(bytes: &[u8]) -> Result<(Extension<'_>, &[u8]), ClaimsError> {
     let mut r = Reader::new(bytes);
     let bad = |_| ClaimsError::MalformedExtensions;
     let tag = r.take::<u16>("extension tag").map_err(bad)?;
+    let after_tag = r.rest().len();
     let value = r.take::<&[u8]>("extension value").map_err(bad)?;
+    // The claims' canonical test re-encodes the block as it is, so the two varints of each
+    // entry are checked here: each MUST use the fewest bytes (`02 00`, not `82 00 00` or
+    // `02 80 00`; FORMAT.md 5.1).
+    let read = bytes.len() - r.rest().len();
+    let tag_len = bytes.len() - after_tag;
+    if tag_len != varint_len(u64::from(tag))
+        || read - tag_len != varint_len(value.len() as u64) + value.len()
+    {
+        return Err(ClaimsError::MalformedExtensions);
+    }
     Ok((Extension { tag, value }, r.rest()))
+}
+
+/// Bytes of the minimal LEB128 varint of `n`.
+fn varint_len(n: u64) -> usize {
+    let bits = 64 - n.leading_zeros() as usize;
+    bits.div_ceil(7).max(1)
 }
 
 impl From<CodecError> for ClaimsError {
@@ -351,6 +368,9 @@ impl Wire {
         if c.owner.is_empty() || c.owner.len() > MAX_OWNER_LEN {
             return Err(ClaimsError::OwnerLength(c.owner.len()));
         }
+        if let Some(ch) = c.owner.chars().find(|&ch| is_unsafe_in_owner(ch)) {
+            return Err(ClaimsError::OwnerCharacter(ch));
+        }
         if c.entity.is_some() && c.kind != KeyKind::AgentEnrollment {
             return Err(ClaimsError::EntityOnInstanceKey);
         }
@@ -389,6 +409,23 @@ impl Wire {
             validity,
         })
     }
+}
+
+/// Characters an owner MUST NOT contain (FORMAT.md 5.2): control characters (C0, DEL, C1),
+/// the line and paragraph separators, and the bidirectional formatting characters, which can
+/// make a displayed owner read as another name ("Trojan Source"). Refused when issuing and
+/// when verifying, so no display has to escape them.
+pub(crate) fn is_unsafe_in_owner(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{1F}'
+            | '\u{7F}'..='\u{9F}'
+            | '\u{061C}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+    )
 }
 
 fn to_minutes(t: UnixTime) -> Result<i64, ClaimsError> {
@@ -519,6 +556,48 @@ mod tests {
         let mut c = sample();
         c.not_before = c.issued_at.saturating_sub_secs(86_400 * 30);
         round_trip(&c);
+    }
+
+    #[test]
+    fn extension_varints_use_the_fewest_bytes() {
+        // Tag 2 with an empty value: only `02 00` is canonical.
+        assert!(Extensions::from_encoded(&[0x02, 0x00]).is_ok());
+        for block in [
+            &[0x82, 0x00, 0x00][..],
+            &[0x02, 0x80, 0x00],
+            &[0x82, 0x80, 0x00, 0x00],
+        ] {
+            assert_eq!(
+                Extensions::from_encoded(block),
+                Err(ClaimsError::MalformedExtensions),
+                "{block:02x?}"
+            );
+        }
+        assert_eq!(varint_len(0), 1);
+        assert_eq!(varint_len(127), 1);
+        assert_eq!(varint_len(128), 2);
+        assert_eq!(varint_len(u64::MAX), 10);
+    }
+
+    #[test]
+    fn owners_with_control_or_bidi_characters_are_refused() {
+        for (owner, c) in [
+            ("ACME\u{202E}proC", '\u{202E}'),
+            ("ACME\u{2066}x", '\u{2066}'),
+            ("ACME\nCorp", '\n'),
+            ("ACME\u{85}", '\u{85}'),
+            ("\u{200F}ACME", '\u{200F}'),
+        ] {
+            let mut c2 = sample();
+            c2.owner = owner;
+            assert_eq!(
+                c2.encode(&mut [0; 300]),
+                Err(ClaimsError::OwnerCharacter(c))
+            );
+        }
+        let mut ok = sample();
+        ok.owner = "Société Générale — שלום ✓";
+        round_trip(&ok);
     }
 
     #[test]

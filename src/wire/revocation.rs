@@ -183,6 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn at_most_2_pow_20_serials() {
+        let n = MAX_LIST_SERIALS as u64;
+        assert_eq!(check_serials((1..=n).map(Ok)), Ok(MAX_LIST_SERIALS));
+        assert_eq!(
+            check_serials((1..=n + 1).map(Ok)),
+            Err(ListError::TooManySerials {
+                count: MAX_LIST_SERIALS + 1
+            })
+        );
+    }
+
+    #[test]
     fn serial_checks() {
         let ok = |v: &[u64]| check_serials(v.iter().map(|&x| Ok(x)));
         assert_eq!(ok(&[]), Ok(0));

@@ -25,6 +25,8 @@ use glpi_key::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
 
+mod more;
+
 /// The phrase the test issuer's secret key is derived from. TEST ONLY: never trust this key.
 const TEST_ISSUER_PHRASE: &str = "glpi-key test issuer: TEST ONLY, never trust in production";
 const OTHER_ISSUER_PHRASE: &str = "glpi-key other issuer: not in the test trust store";
@@ -617,6 +619,7 @@ fn build(issuer: &Issuer, other: &Issuer, issuer_sk: &SigningKey) -> Vec<Vector>
     );
     v.glpi_version = Some(GlpiVersion::new(11, 1));
     out.push(v);
+    more::key_vectors(&mut out, issuer, issuer_sk, &standard);
     out
 }
 
@@ -685,14 +688,24 @@ fn run(dir: &Path) -> Result<(), String> {
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| e.to_string())?;
     write(&dir.join("test-issuer.pub"), &public_pem)?;
-    let secret_pem = issuer_sk
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| e.to_string())?;
+    // RFC 8410 PKCS#8 v1 (no public key), the form OpenSSL writes and reads (FORMAT.md 7).
+    let secret_pem = ed25519_dalek::pkcs8::KeypairBytes {
+        secret_key: issuer_sk.to_bytes(),
+        public_key: None,
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .map_err(|e| e.to_string())?;
     write(&dir.join("test-issuer.key"), secret_pem.as_str())?;
     let (scenarios, count) = site::scenarios_json()?;
     write(&dir.join("site-scenarios.json"), &scenarios)?;
     println!("wrote {count} site scenarios");
-    println!("wrote {} vectors to {}", vectors.len(), dir.display());
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
+    let policy = more::write_policy(dir, &committed, &issuer)?;
+    println!(
+        "wrote {} key vectors and {policy} policy vectors to {}",
+        vectors.len(),
+        dir.display()
+    );
     Ok(())
 }
 
