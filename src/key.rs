@@ -249,34 +249,40 @@ impl UnverifiedKey {
             .unwrap_or(&[0; SIGNATURE_LEN])
     }
 
-    /// Builds a key from its signed parts (used by the issuer).
-    pub(crate) fn from_parts(
+    /// Builds a key from its signed parts (used by the issuer). `Ok(None)` when the claims do
+    /// not fit a body; a signer's error is passed on (no key without a real signature).
+    pub(crate) fn from_parts<E>(
         kind: KeyKind,
         key_id: KeyId,
         claims: &[u8],
-        sign: impl FnOnce(&[u8]) -> [u8; SIGNATURE_LEN],
-    ) -> Option<Self> {
+        sign: impl FnOnce(&[u8]) -> Result<[u8; SIGNATURE_LEN], E>,
+    ) -> Result<Option<Self>, E> {
         let header = envelope::header(kind.object_kind(), key_id);
         let mut buf = [0u8; MAX_TAG_LEN + 1 + MAX_BODY_LEN];
-        let signature = sign(envelope::signing_input(
-            kind.object_kind(),
-            &header,
-            claims,
-            &mut buf,
-        )?);
-        let mut body = [0u8; MAX_BODY_LEN];
+        let Some(input) = envelope::signing_input(kind.object_kind(), &header, claims, &mut buf)
+        else {
+            return Ok(None);
+        };
         let len = HEADER_LEN + claims.len() + SIGNATURE_LEN;
-        let (h, rest) = body.get_mut(..len)?.split_at_mut(HEADER_LEN);
+        if len > MAX_BODY_LEN {
+            return Ok(None);
+        }
+        let signature = sign(input)?;
+        let mut body = [0u8; MAX_BODY_LEN];
+        let Some(used) = body.get_mut(..len) else {
+            return Ok(None);
+        };
+        let (h, rest) = used.split_at_mut(HEADER_LEN);
         let (c, s) = rest.split_at_mut(claims.len());
         h.copy_from_slice(&header);
         c.copy_from_slice(claims);
         s.copy_from_slice(&signature);
-        Some(UnverifiedKey {
+        Ok(Some(UnverifiedKey {
             body,
             len,
             kind,
             key_id,
-        })
+        }))
     }
 }
 

@@ -77,6 +77,7 @@ mod key;
 mod policy;
 mod revocation;
 mod serial;
+mod sign;
 mod text;
 mod time;
 mod trust;
@@ -94,7 +95,9 @@ pub use claims::{
 #[cfg(feature = "std")]
 pub use clock_file::{ClockFile, ClockFileError};
 pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
-pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
+pub use error::{
+    ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError, SignerError,
+};
 pub use issue::Issuer;
 pub use key::{
     UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
@@ -106,6 +109,7 @@ pub use revocation::{
     MAX_TEXT_LIST_SERIALS, SERIAL_LEN,
 };
 pub use serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
+pub use sign::Sign;
 pub use text::{Text, TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
 pub use time::{CivilTime, UnixTime};
 pub use trust::{KeyId, TrustError, TrustStore, TrustedKey, KEY_ID_DOMAIN, MAX_TRUSTED_KEYS};

@@ -42,13 +42,14 @@
 
 use core::fmt;
 
-use ed25519_dalek::{Signature, Signer};
+use ed25519_dalek::Signature;
 use sha2::{Digest, Sha512};
 
 use crate::checksum::{hrp_expansion_len, CHECK_LEN, CODE_LENGTH};
 use crate::envelope::{self, Envelope, ObjectKind, HEADER_LEN, MAX_TAG_LEN, SIGNATURE_LEN};
 use crate::error::{Error, IssueError};
 use crate::issue::Issuer;
+use crate::sign::Sign;
 use crate::key::KEY_HRP;
 use crate::serial::Serial;
 use crate::text::{Scan, Text, TextSpec, TextStyle};
@@ -570,7 +571,7 @@ fn signing_input<'b>(
     }
 }
 
-impl Issuer {
+impl<S: Sign> Issuer<S> {
     /// Signs a revocation list, writing its body into `out` (size it with
     /// [`max_revocation_list_len`]). Write it out with
     /// [`UnverifiedRevocationList::text`] (small lists) or
@@ -611,7 +612,7 @@ impl Issuer {
         }
         let mut buf = [0u8; SIGNING_INPUT_LEN];
         let msg = signing_input(&key_header, payload, &mut buf);
-        signature.copy_from_slice(&self.signing_key().sign(msg).to_bytes());
+        signature.copy_from_slice(&self.sign_checked(msg)?);
         let body: &'o [u8] = body;
         Ok(UnverifiedRevocationList {
             body,
