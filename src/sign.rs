@@ -66,6 +66,8 @@ impl Sign for SigningKey {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::ToString;
+    use alloc::vec;
     use core::cell::Cell;
 
     use super::*;
@@ -139,14 +141,12 @@ mod tests {
         assert_eq!(file.key_id(), device.key_id());
         let a = file.issue(&claims()).unwrap();
         let b = device.issue(&claims()).unwrap();
-        assert_eq!(a.text(TextStyle::Compact), b.text(TextStyle::Compact));
-        let trust = TrustStore::with(device.trusted_key().unwrap());
         let text = b.text(TextStyle::Compact).to_string();
+        assert_eq!(a.text(TextStyle::Compact).to_string(), text);
+        let trust = TrustStore::with(device.trusted_key().unwrap());
         let now = UnixTime::from_date(2027, 6, 1).unwrap();
-        let license = UnverifiedKey::parse(&text)
-            .unwrap()
-            .verify(&trust, &VerifyOptions::at(now))
-            .unwrap();
+        let key = UnverifiedKey::parse(&text).unwrap();
+        let license = key.verify(&trust, &VerifyOptions::at(now)).unwrap();
         assert_eq!(license.owner(), "ACME Corp");
     }
 
