@@ -57,7 +57,8 @@ pub struct Pkcs11Uri {
 impl Pkcs11Uri {
     /// Whether `s` is meant as a PKCS#11 URI (starts with `pkcs11:`).
     pub fn is_uri(s: &str) -> bool {
-        s.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("pkcs11:"))
+        s.get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("pkcs11:"))
     }
 
     /// Parses a URI. Unknown path attributes are refused (a typo must not select another
@@ -77,9 +78,8 @@ impl Pkcs11Uri {
             let (name, value) = attr
                 .split_once('=')
                 .ok_or_else(|| bad(format!("{attr:?} is not name=value")))?;
-            let bytes = percent_decode(value).ok_or_else(|| {
-                bad(format!("{name}: {value:?} has a bad %-escape"))
-            })?;
+            let bytes = percent_decode(value)
+                .ok_or_else(|| bad(format!("{name}: {value:?} has a bad %-escape")))?;
             let text = || {
                 String::from_utf8(bytes.clone())
                     .map_err(|_| bad(format!("{name}: the value is not UTF-8")))
@@ -92,9 +92,11 @@ impl Pkcs11Uri {
                 "object" => uri.object = Some(text()?),
                 "id" => uri.id = Some(bytes),
                 "slot-id" => {
-                    uri.slot_id = Some(text()?.parse().map_err(|_| {
-                        bad(format!("slot-id: {value:?} is not a number"))
-                    })?)
+                    uri.slot_id = Some(
+                        text()?
+                            .parse()
+                            .map_err(|_| bad(format!("slot-id: {value:?} is not a number")))?,
+                    )
                 }
                 "type" => {
                     let t = text()?;
@@ -105,22 +107,28 @@ impl Pkcs11Uri {
                     }
                 }
                 "pin-value" | "pin-source" => return Err(Pkcs11Error::PinInUri),
-                "library-manufacturer" | "library-description" | "library-version"
-                | "slot-description" | "slot-manufacturer" => {}
+                "library-manufacturer"
+                | "library-description"
+                | "library-version"
+                | "slot-description"
+                | "slot-manufacturer" => {}
                 other => return Err(bad(format!("unknown attribute {other:?}"))),
             }
         }
-        for attr in query.unwrap_or_default().split('&').filter(|a| !a.is_empty()) {
+        // Every query attribute RFC 7512 defines carries a PIN or names a module: all are
+        // refused, the first one found decides the message.
+        let mut query_attrs = query.unwrap_or_default().split('&');
+        if let Some(attr) = query_attrs.find(|a| !a.is_empty()) {
             let name = attr.split_once('=').map_or(attr, |(n, _)| n);
-            match name {
-                "pin-value" | "pin-source" => return Err(Pkcs11Error::PinInUri),
-                "module-path" | "module-name" => return Err(Pkcs11Error::ModuleInUri),
-                other => return Err(bad(format!("unknown query attribute {other:?}"))),
-            }
+            return Err(match name {
+                "pin-value" | "pin-source" => Pkcs11Error::PinInUri,
+                "module-path" | "module-name" => Pkcs11Error::ModuleInUri,
+                other => bad(format!("unknown query attribute {other:?}")),
+            });
         }
         if uri.object.is_none() && uri.id.is_none() {
             return Err(bad(
-                "name the key with object=LABEL (or id=%XX...)".to_owned(),
+                "name the key with object=LABEL (or id=%XX...)".to_owned()
             ));
         }
         Ok(uri)
@@ -276,13 +284,17 @@ pub fn read_pin_file(path: &Path) -> Result<Zeroizing<String>, Pkcs11Error> {
             why: "far too large for a PIN file".to_owned(),
         });
     }
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Pkcs11Error::PinFile {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| Pkcs11Error::PinFile {
             path: shown.clone(),
             why: e.to_string(),
-        }
-    })?);
-    let pin = text.lines().next().unwrap_or_default().trim_end_matches('\r');
+        })?,
+    );
+    let pin = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
     if pin.is_empty() {
         return Err(Pkcs11Error::PinFile {
             path: shown,
@@ -504,7 +516,9 @@ fn context(config: &Pkcs11Config) -> Result<Pkcs11, Pkcs11Error> {
     let load_error = |e: CkError| Pkcs11Error::ModuleLoad {
         path: path.clone(),
         why: match e {
-            CkError::LibraryLoading(e) => format!("{e} (not a PKCS#11 library, or built for another system)"),
+            CkError::LibraryLoading(e) => {
+                format!("{e} (not a PKCS#11 library, or built for another system)")
+            }
             other => describe(&other),
         },
     };
@@ -529,10 +543,20 @@ fn find_token(ctx: &Pkcs11, uri: &Pkcs11Uri) -> Result<(Slot, String), Pkcs11Err
             continue;
         };
         let label = info.label().trim_end().to_owned();
-        present.push(format!("{label:?} (slot {}, serial {})", slot.id(), info.serial_number().trim_end()));
+        present.push(format!(
+            "{label:?} (slot {}, serial {})",
+            slot.id(),
+            info.serial_number().trim_end()
+        ));
         let matches = uri.token.as_ref().is_none_or(|t| *t == label)
-            && uri.serial.as_ref().is_none_or(|s| s == info.serial_number().trim_end())
-            && uri.model.as_ref().is_none_or(|m| m == info.model().trim_end())
+            && uri
+                .serial
+                .as_ref()
+                .is_none_or(|s| s == info.serial_number().trim_end())
+            && uri
+                .model
+                .as_ref()
+                .is_none_or(|m| m == info.model().trim_end())
             && uri
                 .manufacturer
                 .as_ref()
@@ -1009,10 +1033,14 @@ mod tests {
 
     #[test]
     fn uris() {
-        let u = Pkcs11Uri::parse("pkcs11:token=Issuer%20HSM;object=glpi-2027;type=private").unwrap();
+        let u =
+            Pkcs11Uri::parse("pkcs11:token=Issuer%20HSM;object=glpi-2027;type=private").unwrap();
         assert_eq!(u.token.as_deref(), Some("Issuer HSM"));
         assert_eq!(u.object.as_deref(), Some("glpi-2027"));
-        assert_eq!(u.to_uri_string(), "pkcs11:token=Issuer%20HSM;object=glpi-2027");
+        assert_eq!(
+            u.to_uri_string(),
+            "pkcs11:token=Issuer%20HSM;object=glpi-2027"
+        );
         let u = Pkcs11Uri::parse("pkcs11:token=T;id=%01%AB").unwrap();
         assert_eq!(u.id, Some(vec![1, 0xab]));
         assert_eq!(u.object_name(), "id 01ab");
@@ -1072,7 +1100,10 @@ mod tests {
         assert_eq!(read_pin_file(&p).unwrap().as_str(), "1234");
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&p, &link).unwrap();
-        assert!(read_pin_file(&link).unwrap_err().to_string().contains("links"));
+        assert!(read_pin_file(&link)
+            .unwrap_err()
+            .to_string()
+            .contains("links"));
     }
 
     #[test]
