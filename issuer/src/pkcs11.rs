@@ -591,7 +591,17 @@ fn require_mechanism(
     let list = ctx
         .get_mechanism_list(slot)
         .map_err(token_error("listing the token's mechanisms"))?;
-    if list.contains(&mechanism) {
+    check_mechanism(&list, token, mechanism, name)
+}
+
+/// [`Pkcs11Error::NoEddsa`] unless `offered` holds `mechanism`.
+fn check_mechanism(
+    offered: &[MechanismType],
+    token: &str,
+    mechanism: MechanismType,
+    name: &'static str,
+) -> Result<(), Pkcs11Error> {
+    if offered.contains(&mechanism) {
         Ok(())
     } else {
         Err(Pkcs11Error::NoEddsa {
@@ -1104,6 +1114,28 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("links"));
+    }
+
+    #[test]
+    fn a_token_without_eddsa_is_named() {
+        // SoftHSM2 always offers CKM_EDDSA; this is the check a token without it meets (for
+        // example a YubiHSM 2 or a Luna before Ed25519 firmware).
+        let rsa_only = [
+            MechanismType::RSA_PKCS,
+            MechanismType::ECDSA,
+            MechanismType::SHA256,
+        ];
+        let e =
+            check_mechanism(&rsa_only, "Old HSM", MechanismType::EDDSA, "CKM_EDDSA").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "token \"Old HSM\" does not offer CKM_EDDSA: it cannot make Ed25519 keys or signatures. Use a token (or firmware) with EdDSA support"
+        );
+        let with = [MechanismType::EDDSA];
+        assert_eq!(
+            check_mechanism(&with, "T", MechanismType::EDDSA, "CKM_EDDSA"),
+            Ok(())
+        );
     }
 
     #[test]
