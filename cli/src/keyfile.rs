@@ -2,13 +2,13 @@
 //! 64 hex digits).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use glpi_key::{KeyId, TrustStore, TrustedKey};
+use glpi_key_issuer::atomic::{self, Existing};
 use zeroize::Zeroizing;
 
 use crate::failure::Failure;
@@ -155,8 +155,22 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
             out.display()
         )));
     }
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
     for p in [out, public_path.as_path()] {
-        if p.exists() && !force {
+        // symlink_metadata: a dangling link counts as "there" (it would be written through).
+        // Both files are checked before either is written, so a refusal writes nothing.
+        let meta = std::fs::symlink_metadata(p);
+        if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+            return Err(Failure::usage(format!(
+                "{} is a symbolic link or not a regular file; refusing to write through it",
+                p.display()
+            )));
+        }
+        if meta.is_ok() && !force {
             return Err(Failure::usage(format!(
                 "{} already exists; refusing to overwrite it",
                 p.display()
@@ -172,12 +186,9 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| Failure::usage(format!("cannot encode the signing key: {e}")))?;
     let verifying = signing.verifying_key();
-    let public_pem = verifying
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))?;
-    write_private(out, pem.as_bytes(), force)?;
-    fs::write(&public_path, public_pem.as_bytes())
-        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", public_path.display())))?;
+    let public_pem = public_pem(&verifying.to_bytes())?;
+    write_file(out, pem.as_bytes(), 0o600, existing)?;
+    write_file(&public_path, public_pem.as_bytes(), 0o644, existing)?;
     Ok(NewIssuer {
         secret_path: out.to_path_buf(),
         public_path,
@@ -186,26 +197,25 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
     })
 }
 
-/// Writes a new file readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Failure> {
-    let shown = path.display();
-    if replace && path.exists() {
-        fs::remove_file(path)
-            .map_err(|e| Failure::usage(format!("cannot replace {shown}: {e}")))?;
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| Failure::usage(format!("cannot create {shown}: {e}")))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {shown}: {e}")))
+/// The SPKI PEM form of a public key.
+pub fn public_pem(public_key: &[u8; 32]) -> Result<String, Failure> {
+    VerifyingKey::from_bytes(public_key)
+        .map_err(|_| Failure::usage("the public key is not a valid Ed25519 point"))?
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))
+}
+
+/// Writes a file atomically, never through a symbolic link (the shared
+/// `glpi_key_issuer::atomic` module: temporary file, fsync, rename, fsync of the directory).
+pub fn write_file(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<(), Failure> {
+    atomic::write_file(path, bytes, mode, existing).map_err(|e| {
+        let f = Failure::usage(format!("cannot write {}: {e}", path.display()));
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            f.hint("choose another file name, or pass --force to replace a regular file")
+        } else {
+            f
+        }
+    })
 }
 
 #[cfg(test)]

@@ -28,8 +28,8 @@ pub enum Existing {
     Replace,
 }
 
-/// Writes `bytes` to `dir/name`, which must not exist yet, with mode 0600.
-pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+/// Writes `bytes` to `dir/name`, which must not exist yet, with `mode`.
+pub fn write_new(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> io::Result<PathBuf> {
     if name.contains('/') || name.starts_with('.') || name.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -37,7 +37,7 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
         ));
     }
     let path = dir.join(name);
-    write_file(&path, bytes, 0o600, Existing::Refuse)?;
+    write_file(&path, bytes, mode, Existing::Refuse)?;
     Ok(path)
 }
 
@@ -120,13 +120,13 @@ mod tests {
     #[test]
     fn writes_a_private_file_once() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write_new(dir.path(), "a.bin", b"hello").unwrap();
+        let p = write_new(dir.path(), "a.bin", b"hello", 0o600).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"hello");
         assert_eq!(
             fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        let e = write_new(dir.path(), "a.bin", b"other").unwrap_err();
+        let e = write_new(dir.path(), "a.bin", b"other", 0o600).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&p).unwrap(), b"hello");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -154,12 +154,12 @@ mod tests {
         let target = dir.path().join("elsewhere");
         // A dangling link: following it would create `elsewhere`.
         std::os::unix::fs::symlink(&target, dir.path().join("a.bin")).unwrap();
-        assert!(write_new(dir.path(), "a.bin", b"x").is_err());
+        assert!(write_new(dir.path(), "a.bin", b"x", 0o600).is_err());
         for existing in [Existing::Refuse, Existing::Replace] {
             assert!(write_file(&dir.path().join("a.bin"), b"x", 0o644, existing).is_err());
         }
         assert!(!target.exists());
-        assert!(write_new(dir.path(), "../x", b"x").is_err());
-        assert!(write_new(dir.path(), ".hidden", b"x").is_err());
+        assert!(write_new(dir.path(), "../x", b"x", 0o600).is_err());
+        assert!(write_new(dir.path(), ".hidden", b"x", 0o600).is_err());
     }
 }

@@ -994,10 +994,10 @@ impl Ledger {
                 error,
             }
         };
-        let list_path = atomic::write_new(dir, &file_name, &file)
+        let list_path = atomic::write_new(dir, &file_name, &file, 0o644)
             .map_err(publish_error(dir.join(&file_name)))?;
         // The manifest goes second: a reader that finds it finds the whole list it names.
-        let manifest_path = atomic::write_new(dir, &manifest_name, manifest_json.as_bytes())
+        let manifest_path = atomic::write_new(dir, &manifest_name, manifest_json.as_bytes(), 0o644)
             .map_err(publish_error(dir.join(&manifest_name)))?;
         self.conn.execute(
             "UPDATE lists SET state = 'published', published_at = ?1 WHERE sequence = ?2",
