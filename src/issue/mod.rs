@@ -1,13 +1,20 @@
-//! Issuing keys: encode the claims, sign them, write the text.
+//! Layer 6, issuing: encode the claims, sign them, write the text; sign revocation lists.
+//! Imports the layers below.
 
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
-use crate::claims::{Claims, MAX_CLAIMS_LEN};
-use crate::envelope::SIGNATURE_LEN;
-use crate::error::{ClaimsError, IssueError, SignerError};
-use crate::key::UnverifiedKey;
-use crate::sign::Sign;
-use crate::trust::{KeyId, TrustError, TrustedKey};
+use crate::error::{ClaimsError, IssueError, SignerError, TrustError};
+use crate::model::ids::KeyId;
+use crate::text::spec::TextStyle;
+use crate::trust::store::TrustedKey;
+use crate::verify::key::UnverifiedKey;
+use crate::wire::claims::{Claims, MAX_CLAIMS_LEN};
+use crate::wire::envelope::SIGNATURE_LEN;
+
+mod revocation;
+pub(crate) mod sign;
+
+pub use sign::Sign;
 
 /// An issuer: a signer of the vendor's Ed25519 key and its key id. Works without `std`.
 ///
@@ -112,15 +119,14 @@ impl<S: Sign> Issuer<S> {
         let encoded = buf.get(..n).ok_or(ClaimsError::BufferTooSmall)?;
         UnverifiedKey::from_parts(claims.kind, self.key_id, encoded, |msg| {
             self.sign_checked(msg)
-        })?
-        .ok_or(IssueError::Claims(ClaimsError::BufferTooSmall))
+        })
     }
 
     /// Signs `claims` and writes the key's text into `out`.
     pub fn issue_into<'o>(
         &self,
         claims: &Claims<'_>,
-        style: crate::TextStyle,
+        style: TextStyle,
         out: &'o mut [u8],
     ) -> Result<&'o str, IssueError> {
         let key = self.issue(claims)?;
@@ -134,7 +140,7 @@ impl<S: Sign> Issuer<S> {
     pub fn issue_string(
         &self,
         claims: &Claims<'_>,
-        style: crate::TextStyle,
+        style: TextStyle,
     ) -> Result<alloc::string::String, IssueError> {
         use alloc::string::ToString;
         Ok(self.issue(claims)?.text(style).to_string())

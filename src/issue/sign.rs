@@ -10,8 +10,8 @@
 
 use ed25519_dalek::{Signer, SigningKey};
 
-use crate::envelope::SIGNATURE_LEN;
 use crate::error::SignerError;
+use crate::wire::envelope::SIGNATURE_LEN;
 
 /// Something that signs with one Ed25519 key (pure Ed25519, RFC 8032: the message itself, not
 /// its hash, as PKCS#11's `CKM_EDDSA` without parameters does).
