@@ -622,6 +622,14 @@ impl Ledger {
 
     /// Brings the schema to [`SCHEMA_VERSION`], in one transaction.
     fn migrate(&mut self, new: bool) -> Result<(), LedgerError> {
+        // The common case reads the version without taking the write lock, so opening a
+        // ledger (to list, say) does not wait behind a bulk issue in another process.
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1491,6 +1499,23 @@ mod tests {
         ));
         assert_eq!(ledger.list(false, 0).unwrap().len(), 50);
         assert_eq!(ledger.batches().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn readers_do_not_wait_for_a_writer() {
+        let (dir, mut ledger) = new_ledger();
+        ledger.issue(&issuer(), &request("Before")).unwrap();
+        // Another process in the middle of a long bulk issue holds the write lock.
+        let mut writer = Connection::open(dir.path().join("ledger.db")).unwrap();
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("DELETE FROM keys", []).unwrap();
+        let reader = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        // The reader sees the last committed state, not the writer's uncommitted one.
+        assert_eq!(reader.list(false, 0).unwrap().len(), 1);
+        drop(tx);
+        assert_eq!(reader.list(false, 0).unwrap().len(), 1);
     }
 
     #[test]
