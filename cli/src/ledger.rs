@@ -33,6 +33,21 @@ pub enum LedgerCommand {
     Export(ExportArgs),
     /// Schema version, counts, batches and published lists.
     Status(StatusArgs),
+    /// Record keys issued before the ledger existed, so that they can be found and revoked.
+    /// Each must verify under a --trust key; all are recorded in one transaction, or none.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// A file of keys, one per line (blank lines and lines starting with # are skipped).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The issuer public key(s) the keys must verify under (PEM file or 64 hex digits).
+    #[arg(long, value_name = "PUBKEY", required = true)]
+    trust: Vec<String>,
 }
 
 #[derive(Args)]
@@ -236,6 +251,28 @@ pub fn run(out: &mut String, c: &LedgerCommand) -> Result<(), Failure> {
             Ok(())
         }
         LedgerCommand::Status(a) => status(out, &a.db.ledger, a.json),
+        LedgerCommand::Import(a) => {
+            let (trust, _) = keyfile::load_trust(&a.trust)?;
+            let text = std::fs::read_to_string(&a.file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", a.file.display())))?;
+            let keys: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned)
+                .collect();
+            let mut ledger = open(&a.db.ledger)?;
+            let (recorded, already) = ledger.import(&keys, &trust).map_err(|e| {
+                failure(e).hint("keys are counted from 1, skipping blank and # lines")
+            })?;
+            let _ = writeln!(
+                out,
+                "Recorded {} keys from {} ({already} were already in the ledger).",
+                recorded.len(),
+                a.file.display()
+            );
+            Ok(())
+        }
     }
 }
 

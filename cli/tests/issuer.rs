@@ -863,3 +863,82 @@ fn token_errors_say_what_to_do() {
     b.env.clear();
     assert!(ledger_keys(&b).is_empty());
 }
+
+#[test]
+fn keys_issued_before_the_ledger_can_be_imported_then_revoked() {
+    let b = Bench::new();
+    b.ok(&["keygen", "--out", "issuer.key"]);
+    let mut keys = String::from("# issued in 2026, before the ledger\n");
+    for owner in ["Early A", "Early B"] {
+        let args = [
+            "issue",
+            "--signing-key",
+            "issuer.key",
+            "--tier",
+            "basic",
+            "--owner",
+            owner,
+            "--issued-at",
+            "2026-01-01",
+            "--expires",
+            "2026-06-30",
+            "--grouped",
+        ];
+        keys.push_str(&b.ok(&args));
+        keys.push('\n');
+    }
+    std::fs::write(b.path("old-keys.txt"), &keys).unwrap();
+    b.ok(&["ledger", "init", "--ledger", "l.db"]);
+    let out = b.ok(&[
+        "ledger",
+        "import",
+        "--ledger",
+        "l.db",
+        "--trust",
+        "issuer.pub",
+        "old-keys.txt",
+    ]);
+    assert!(out.contains("Recorded 2 keys"), "{out}");
+    let out = b.ok(&[
+        "ledger",
+        "import",
+        "--ledger",
+        "l.db",
+        "--trust",
+        "issuer.pub",
+        "old-keys.txt",
+    ]);
+    assert!(
+        out.contains("Recorded 0 keys") && out.contains("2 were already"),
+        "{out}"
+    );
+    // Under another issuer's key nothing verifies, and nothing is recorded.
+    b.ok(&["keygen", "--out", "other.key"]);
+    b.fails(
+        &[
+            "ledger",
+            "import",
+            "--ledger",
+            "l.db",
+            "--trust",
+            "other.pub",
+            "old-keys.txt",
+        ],
+        2,
+        "key 1 cannot be imported",
+    );
+    let id = b.json(&["ledger", "search", "--ledger", "l.db", "Early B", "--json"])[0]["short_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.ok(&[
+        "ledger",
+        "revoke",
+        "--ledger",
+        "l.db",
+        &id,
+        "--reason",
+        "found in a public repository",
+    ]);
+    assert_eq!(ledger_keys(&b).len(), 2);
+}

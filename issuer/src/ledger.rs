@@ -34,7 +34,8 @@ use std::time::Duration;
 
 use glpi_key::{
     max_revocation_list_len, Claims, Entitlements, Extensions, InstanceId, IssueError, Issuer,
-    KeyKind, NewRevocationList, Serial, Sign, TextStyle, Tier, UnixTime, VersionRange,
+    KeyId, KeyKind, NewRevocationList, Serial, Sign, TextStyle, Tier, TrustStore, UnixTime,
+    UnverifiedKey, VerifyOptions, VersionRange,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
@@ -153,6 +154,13 @@ pub enum LedgerError {
     },
     /// A revocation needs a reason.
     NoReason,
+    /// A key to import does not read or verify.
+    Import {
+        /// Which key (1 = the first).
+        index: usize,
+        /// Why.
+        why: String,
+    },
     /// This CSV file was already issued, as batch `batch`.
     BatchDone {
         /// The batch.
@@ -230,6 +238,9 @@ impl fmt::Display for LedgerError {
                 serial.short_id()
             ),
             LedgerError::NoReason => f.write_str("give the reason for the revocation (--reason)"),
+            LedgerError::Import { index, why } => {
+                write!(f, "key {index} cannot be imported: {why}; nothing was imported")
+            }
             LedgerError::BatchDone { batch, rows, at } => write!(
                 f,
                 "this CSV file was already issued: batch {batch}, {rows} keys, committed at {at}; issuing it again would give every customer a second key (export them with `glpi-key ledger export --batch {batch}`)"
@@ -767,6 +778,64 @@ impl Ledger {
         Ok((batch, records))
     }
 
+    /// Records keys issued before the ledger existed (or elsewhere), in one transaction: each
+    /// must verify under `trust` (checked at its own start of validity, so an expired key can
+    /// be recorded, and revoked). A key already recorded is skipped; another key with the
+    /// same serial is refused. Returns the keys recorded and how many were already there.
+    pub fn import(
+        &mut self,
+        keys: &[String],
+        trust: &TrustStore,
+    ) -> Result<(Vec<KeyRecord>, usize), LedgerError> {
+        let recorded_at = now_secs();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut records = Vec::new();
+        let mut already = 0;
+        {
+            let mut writer = Writer::new(&tx)?;
+            for (i, text) in keys.iter().enumerate() {
+                let bad = |why: String| LedgerError::Import { index: i + 1, why };
+                let key = UnverifiedKey::parse(text).map_err(|e| bad(e.to_string()))?;
+                let unverified = key.unverified_claims().map_err(|e| bad(e.to_string()))?;
+                let options = VerifyOptions::at(unverified.not_before);
+                let license = key
+                    .verify(trust, &options)
+                    .map_err(|e| bad(e.to_string()))?;
+                let claims = license.claims();
+                let compact = key.text(TextStyle::Compact).to_string();
+                if writer.taken(claims.serial)?.is_some() {
+                    let same: Option<String> = tx
+                        .query_row(
+                            "SELECT key_text FROM keys WHERE serial = ?1",
+                            [serial_sql(claims.serial)],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    if same.as_deref() == Some(compact.as_str()) {
+                        already += 1;
+                        continue;
+                    }
+                    return Err(LedgerError::SerialTaken {
+                        serial: claims.serial,
+                        owner: writer.taken(claims.serial)?.unwrap_or_default(),
+                    });
+                }
+                records.push(writer.record(
+                    claims,
+                    license.issuer_key_id(),
+                    compact,
+                    recorded_at,
+                    None,
+                    None,
+                )?);
+            }
+        }
+        tx.commit()?;
+        Ok((records, already))
+    }
+
     /// The batch that issued the file with this SHA-256, if it landed.
     pub fn batch_for_source(&self, sha256: &[u8; 32]) -> Result<Option<BatchRecord>, LedgerError> {
         batch_by_hash(&self.conn, &hex(sha256))
@@ -1091,24 +1160,45 @@ impl<'t> Writer<'t> {
             .issue(&claims)
             .map_err(|error| LedgerError::Issue { row: None, error })?;
         let key_text = key.text(TextStyle::Compact).to_string();
+        self.record(
+            &claims,
+            issuer.key_id(),
+            key_text,
+            recorded_at,
+            batch_id,
+            batch_row,
+        )
+    }
+
+    /// Inserts a signed key whose serial is known to be free.
+    fn record(
+        &mut self,
+        claims: &Claims<'_>,
+        issuer_key_id: KeyId,
+        key_text: String,
+        recorded_at: u64,
+        batch_id: Option<i64>,
+        batch_row: Option<u64>,
+    ) -> Result<KeyRecord, LedgerError> {
+        let serial = claims.serial;
         let record = KeyRecord {
             serial: format!("{:016x}", serial.value()),
             short_id: serial.short_id().to_string(),
-            kind: request.kind.to_string(),
-            tier: request.tier.name().to_owned(),
-            owner: request.owner.clone(),
-            instance: request.instance.map(|i| i.to_string()),
-            issued_at: request.issued_at.as_secs(),
-            not_before: request.not_before.as_secs(),
-            expires_at: request.expires_at.map(UnixTime::as_secs),
-            entitlements: request.entitlements.names().map(str::to_owned).collect(),
-            entitlement_bits: request.entitlements.bits(),
-            glpi_min: request.glpi_versions.map(|r| r.min.to_string()),
-            glpi_max: request.glpi_versions.map(|r| r.max.to_string()),
-            max_assets: request.max_assets,
-            entity: request.entity,
-            supersedes: request.supersedes.map(|s| format!("{:016x}", s.value())),
-            issuer_key_id: issuer.key_id().to_string(),
+            kind: claims.kind.to_string(),
+            tier: claims.tier.name().to_owned(),
+            owner: claims.owner.to_owned(),
+            instance: claims.instance.map(|i| i.to_string()),
+            issued_at: claims.issued_at.as_secs(),
+            not_before: claims.not_before.as_secs(),
+            expires_at: claims.expires_at.map(UnixTime::as_secs),
+            entitlements: claims.entitlements.names().map(str::to_owned).collect(),
+            entitlement_bits: claims.entitlements.bits(),
+            glpi_min: claims.glpi_versions.map(|r| r.min.to_string()),
+            glpi_max: claims.glpi_versions.map(|r| r.max.to_string()),
+            max_assets: claims.max_assets,
+            entity: claims.entity,
+            supersedes: claims.supersedes.map(|s| format!("{:016x}", s.value())),
+            issuer_key_id: issuer_key_id.to_string(),
             key_text,
             recorded_at,
             batch_id,
@@ -1130,7 +1220,7 @@ impl<'t> Writer<'t> {
             record.glpi_max,
             record.max_assets,
             record.entity,
-            request.supersedes.map(serial_sql),
+            claims.supersedes.map(serial_sql),
             record.issuer_key_id,
             record.key_text,
             to_i64(recorded_at, "time")?,
@@ -1499,6 +1589,42 @@ mod tests {
         ));
         assert_eq!(ledger.list(false, 0).unwrap().len(), 50);
         assert_eq!(ledger.batches().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn keys_from_before_the_ledger_are_imported_once_and_only_if_they_verify() {
+        let (_d, mut ledger) = new_ledger();
+        let old = Issuer::from_secret_key_bytes(&[9; 32]);
+        let legacy = request("Legacy Co");
+        let mut c = legacy.claims(Serial::new(0x77).unwrap());
+        c.issued_at = UnixTime::from_date(2020, 1, 1).unwrap();
+        c.not_before = c.issued_at;
+        c.expires_at = UnixTime::from_date(2021, 1, 1);
+        let expired = old.issue_string(&c, TextStyle::Grouped).unwrap();
+        let trust = glpi_key::TrustStore::with(old.trusted_key().unwrap());
+        let (got, already) = ledger.import(&[expired.clone()], &trust).unwrap();
+        assert_eq!((got.len(), already), (1, 0));
+        assert_eq!(got[0].owner, "Legacy Co");
+        assert!(!got[0].key_text.contains(' '), "stored in compact form");
+        // Importing again skips it; a key by an untrusted issuer is refused, whole batch.
+        let (got, already) = ledger.import(&[expired.clone()], &trust).unwrap();
+        assert_eq!((got.len(), already), (0, 1));
+        let stranger = Issuer::from_secret_key_bytes(&[1; 32]);
+        let stranger_request = request("Stranger");
+        let mut c2 = stranger_request.claims(Serial::new(0x78).unwrap());
+        c2.expires_at = None;
+        let foreign = stranger.issue_string(&c2, TextStyle::Compact).unwrap();
+        let e = ledger.import(&[foreign], &trust).unwrap_err();
+        assert!(matches!(e, LedgerError::Import { index: 1, .. }), "{e}");
+        // Now it can be revoked like any other key.
+        ledger
+            .revoke(
+                Serial::new(0x77).unwrap(),
+                "old leak",
+                UnixTime::from_date(2026, 1, 1).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(ledger.list(false, 0).unwrap().len(), 1);
     }
 
     #[test]
