@@ -1602,12 +1602,16 @@ mod tests {
         c.expires_at = UnixTime::from_date(2021, 1, 1);
         let expired = old.issue_string(&c, TextStyle::Grouped).unwrap();
         let trust = glpi_key::TrustStore::with(old.trusted_key().unwrap());
-        let (got, already) = ledger.import(&[expired.clone()], &trust).unwrap();
+        let (got, already) = ledger
+            .import(std::slice::from_ref(&expired), &trust)
+            .unwrap();
         assert_eq!((got.len(), already), (1, 0));
         assert_eq!(got[0].owner, "Legacy Co");
         assert!(!got[0].key_text.contains(' '), "stored in compact form");
         // Importing again skips it; a key by an untrusted issuer is refused, whole batch.
-        let (got, already) = ledger.import(&[expired.clone()], &trust).unwrap();
+        let (got, already) = ledger
+            .import(std::slice::from_ref(&expired), &trust)
+            .unwrap();
         assert_eq!((got.len(), already), (0, 1));
         let stranger = Issuer::from_secret_key_bytes(&[1; 32]);
         let stranger_request = request("Stranger");
