@@ -884,37 +884,48 @@ impl Sign for Pkcs11Signer {
 
     fn sign_ed25519(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
         let mechanism = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
-        let fail = |reason: &'static str, detail: String| {
+        let fail = |error: SignerError, detail: String| {
             *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(detail);
-            SignerError::new(reason)
+            error
         };
         match self.session.sign(&mechanism, self.key, message) {
             Ok(sig) => <[u8; 64]>::try_from(sig.as_slice()).map_err(|_| {
                 fail(
-                    "the token returned a signature that is not 64 bytes",
+                    SignerError::new("the token returned a signature that is not 64 bytes"),
                     format!("{} bytes", sig.len()),
                 )
             }),
-            Err(e) => {
-                let reason = match &e {
-                    CkError::Pkcs11(RvError::UserNotLoggedIn, _) => {
-                        "the token session is no longer logged in"
-                    }
-                    CkError::Pkcs11(RvError::SessionHandleInvalid | RvError::SessionClosed, _) => {
-                        "the token session was closed"
-                    }
-                    CkError::Pkcs11(RvError::DeviceRemoved | RvError::TokenNotPresent, _) => {
-                        "the token was removed"
-                    }
-                    CkError::Pkcs11(RvError::KeyFunctionNotPermitted, _) => {
-                        "the key is not allowed to sign (CKA_SIGN is false)"
-                    }
-                    _ => "the token refused to sign",
-                };
-                Err(fail(reason, describe(&e)))
-            }
+            Err(e) => Err(fail(signing_error(&e), describe(&e))),
         }
     }
+}
+
+/// A failed `C_Sign` as a [`SignerError`]: a reason the operator can act on, and the
+/// `CKR_…` code the token returned (to look up in its documentation).
+fn signing_error(e: &CkError) -> SignerError {
+    let CkError::Pkcs11(rv, _) = e else {
+        return SignerError::new("the PKCS#11 library failed to sign");
+    };
+    let reason = match rv {
+        RvError::UserNotLoggedIn => "the token session is no longer logged in",
+        RvError::SessionHandleInvalid | RvError::SessionClosed => "the token session was closed",
+        RvError::DeviceRemoved | RvError::TokenNotPresent => "the token was removed",
+        RvError::KeyFunctionNotPermitted => "the key is not allowed to sign (CKA_SIGN is false)",
+        RvError::DeviceError | RvError::DeviceMemory => "the token reported a device error",
+        _ => "the token refused to sign",
+    };
+    match ck_rv(*rv) {
+        Some(code) => SignerError::with_code(reason, code),
+        None => SignerError::new(reason),
+    }
+}
+
+/// The numeric `CKR_…` value of a cryptoki error (cryptoki maps codes to errors only one
+/// way; the standard codes are all below 0x1000, so the failure path searches them).
+fn ck_rv(rv: RvError) -> Option<u64> {
+    (0..0x1000u64).find(|&code| {
+        cryptoki::error::Rv::from(code as cryptoki_sys::CK_RV) == cryptoki::error::Rv::Error(rv)
+    })
 }
 
 /// What `keygen` made in the token.
@@ -1114,6 +1125,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("links"));
+    }
+
+    #[test]
+    fn signing_failures_carry_the_token_code() {
+        use cryptoki::context::Function;
+        let e = signing_error(&CkError::Pkcs11(RvError::UserNotLoggedIn, Function::Sign));
+        assert_eq!(
+            e.to_string(),
+            "the token session is no longer logged in (code 0x101)"
+        );
+        let e = signing_error(&CkError::Pkcs11(
+            RvError::KeyFunctionNotPermitted,
+            Function::Sign,
+        ));
+        assert_eq!(e.code(), Some(0x68));
+        let e = signing_error(&CkError::Pkcs11(RvError::GeneralError, Function::Sign));
+        assert_eq!(e.to_string(), "the token refused to sign (code 0x5)");
     }
 
     #[test]
