@@ -66,9 +66,9 @@ impl Sign for SigningKey {
 
 #[cfg(test)]
 mod tests {
-    use alloc::string::ToString;
-    use alloc::vec;
     use core::cell::Cell;
+    use std::string::ToString;
+    use std::vec;
 
     use super::*;
     use crate::{
