@@ -689,7 +689,56 @@ pub enum IssueError {
     /// The object just signed does not read back as valid: a bug in this library, never a
     /// property of the input (issuing checks its own output instead of trusting it).
     SelfCheck(Error),
+    /// The signer (an HSM, a PKCS#11 token, any [`Sign`](crate::Sign)) could not sign.
+    Signer(SignerError),
+    /// The signer returned a signature that does not verify under its public key: nothing was
+    /// released.
+    SignatureMismatch,
 }
+
+/// Why an external signer ([`Sign`](crate::Sign)) could not sign: a fixed reason, and the
+/// signer's own error code when it has one (for PKCS#11, the `CKR_…` return value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignerError {
+    reason: &'static str,
+    code: Option<u64>,
+}
+
+impl SignerError {
+    /// A failure described by `reason` (a sentence for a person, no trailing period).
+    pub const fn new(reason: &'static str) -> Self {
+        SignerError { reason, code: None }
+    }
+
+    /// A failure with the signer's own error code.
+    pub const fn with_code(reason: &'static str, code: u64) -> Self {
+        SignerError {
+            reason,
+            code: Some(code),
+        }
+    }
+
+    /// The reason given by the signer.
+    pub const fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// The signer's own error code, if any.
+    pub const fn code(&self) -> Option<u64> {
+        self.code
+    }
+}
+
+impl fmt::Display for SignerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code {
+            Some(code) => write!(f, "{} (code {code:#x})", self.reason),
+            None => f.write_str(self.reason),
+        }
+    }
+}
+
+impl core::error::Error for SignerError {}
 
 impl fmt::Display for IssueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -706,6 +755,10 @@ impl fmt::Display for IssueError {
                 f,
                 "the object just signed does not read back ({e}): this is a bug in glpi-key; please report it"
             ),
+            IssueError::Signer(e) => write!(f, "the signer could not sign: {e}"),
+            IssueError::SignatureMismatch => f.write_str(
+                "the signer returned a signature that does not verify under its public key; nothing was issued (wrong key object, or a faulty signer)",
+            ),
         }
     }
 }
@@ -716,7 +769,8 @@ impl core::error::Error for IssueError {
             IssueError::Claims(e) => Some(e),
             IssueError::RevocationList(e) => Some(e),
             IssueError::SelfCheck(e) => Some(e),
-            IssueError::BufferTooSmall { .. } => None,
+            IssueError::Signer(e) => Some(e),
+            IssueError::BufferTooSmall { .. } | IssueError::SignatureMismatch => None,
         }
     }
 }

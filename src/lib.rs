@@ -78,9 +78,9 @@ pub use encoding::base32::ALPHABET;
 pub use encoding::checksum;
 pub use error::{
     ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, ErrorClass, IssueError,
-    ListError, StateError, TrustError,
+    ListError, SignerError, StateError, TrustError,
 };
-pub use issue::Issuer;
+pub use issue::{Issuer, Sign};
 pub use model::entitlements::Entitlements;
 pub use model::ids::{InstanceId, KeyId};
 pub use model::kind::{KeyKind, ObjectKind};

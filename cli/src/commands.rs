@@ -4,19 +4,29 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use glpi_key::{
-    Claims, CorrectionStatus, Entitlements, Error, Issuer, KeyKind, KeyStatus, Serial, TextStyle,
-    UnixTime, UnverifiedKey, VerifyOptions,
+    CorrectionStatus, Entitlements, Error, KeyKind, KeyStatus, Serial, TextStyle, UnixTime,
+    UnverifiedKey, VerifyOptions,
 };
+use glpi_key_issuer::atomic::Existing;
+use glpi_key_issuer::ledger::KeyRequest;
+use glpi_key_issuer::pkcs11::{self, Pkcs11Config, Pkcs11Uri};
 use serde::Serialize;
 
 use crate::failure::Failure;
 use crate::keyfile::{self, hex, TrustSource};
 use crate::revocations::{self, ListFile};
 use crate::show::{self, ClaimsJson};
-use crate::{input, IssueArgs, VerifyArgs};
+use crate::signer::{self, SigningKey};
+use crate::{input, with_issuer, IssueArgs, KeygenArgs, PublicKeyArgs, VerifyArgs};
 
-pub fn keygen(out: &mut String, path: &Path, force: bool) -> Result<(), Failure> {
-    let new = keyfile::keygen(path, force)?;
+pub fn keygen(out: &mut String, a: &KeygenArgs) -> Result<(), Failure> {
+    if let Some(uri) = &a.pkcs11 {
+        return keygen_pkcs11(out, uri, a.pub_out.as_deref(), a.force);
+    }
+    let Some(path) = &a.out else {
+        return Err(Failure::usage("give --out FILE (or --pkcs11 URI)"));
+    };
+    let new = keyfile::keygen(path, a.force)?;
     let key_id = glpi_key::KeyId::of_public_key(&new.public_key);
     let _ = writeln!(
         out,
@@ -34,42 +44,154 @@ pub fn keygen(out: &mut String, path: &Path, force: bool) -> Result<(), Failure>
     Ok(())
 }
 
-pub fn issue(out: &mut String, a: &IssueArgs) -> Result<(), Failure> {
-    let signing = keyfile::load_signing_key(&a.signing_key)?;
-    let issuer = Issuer::from_signing_key(signing);
-    let serial = match a.serial {
-        Some(s) => s,
-        None => Serial::random()
-            .map_err(|e| Failure::usage(format!("the system random generator failed: {e}")))?,
+fn keygen_pkcs11(
+    out: &mut String,
+    uri: &str,
+    pub_out: Option<&Path>,
+    force: bool,
+) -> Result<(), Failure> {
+    let uri = Pkcs11Uri::parse(uri).map_err(signer::pkcs11_failure)?;
+    let config = Pkcs11Config::from_env().map_err(signer::pkcs11_failure)?;
+    if let Some(p) = pub_out {
+        // Checked before the key is made, so a wrong path does not leave a key half-announced.
+        if std::fs::symlink_metadata(p).is_ok() && !force {
+            return Err(Failure::usage(format!(
+                "{} already exists; refusing to overwrite it",
+                p.display()
+            ))
+            .hint("choose another --pub-out, or pass --force"));
+        }
+    }
+    let made = pkcs11::generate(&uri, &config).map_err(signer::pkcs11_failure)?;
+    let pem = keyfile::public_pem(&made.public_key)?;
+    let key_id = glpi_key::KeyId::of_public_key(&made.public_key);
+    let mut named = uri.clone();
+    named.id = None;
+    let _ = writeln!(
+        out,
+        "Made an Ed25519 key pair in token {:?}, labelled {:?} (CKA_ID {}).",
+        made.token,
+        made.label,
+        hex(&made.id)
+    );
+    let extractable = match (made.extractable, made.never_extractable) {
+        (Some(false), Some(true)) => "no (sensitive, never extractable: it cannot leave the token)",
+        (Some(false), _) => "no (sensitive)",
+        _ => "UNKNOWN: the token did not confirm CKA_EXTRACTABLE=false; check its policy",
     };
-    let issued_at = a
-        .issued_at
-        .unwrap_or_else(|| UnixTime::now().floor_to_minute());
+    let _ = writeln!(out, "Private key exportable: {extractable}");
+    let _ = writeln!(
+        out,
+        "Sign with:           --signing-key '{}'",
+        named.to_uri_string()
+    );
+    if let Some(p) = pub_out {
+        let existing = if force {
+            Existing::Replace
+        } else {
+            Existing::Refuse
+        };
+        keyfile::write_file(p, pem.as_bytes(), 0o644, existing)?;
+        let _ = writeln!(
+            out,
+            "Wrote the issuer public key to {}. Install it where keys are verified.",
+            p.display()
+        );
+    }
+    let _ = writeln!(out, "Key id:              {key_id}");
+    let _ = writeln!(out, "Public key (hex):    {}", hex(&made.public_key));
+    let _ = write!(out, "{pem}");
+    Ok(())
+}
+
+pub fn public_key(out: &mut String, a: &PublicKeyArgs) -> Result<(), Failure> {
+    let key = SigningKey::open(&a.signing_key)?;
+    let public = with_issuer!(key, |issuer| issuer.public_key_bytes());
+    let pem = keyfile::public_pem(&public)?;
+    match &a.out {
+        Some(p) => {
+            let existing = if a.force {
+                Existing::Replace
+            } else {
+                Existing::Refuse
+            };
+            keyfile::write_file(p, pem.as_bytes(), 0o644, existing)?;
+            let _ = writeln!(
+                out,
+                "Wrote the public key of issuer key {} to {}",
+                glpi_key::KeyId::of_public_key(&public),
+                p.display()
+            );
+        }
+        None => {
+            let _ = write!(out, "{pem}");
+        }
+    }
+    Ok(())
+}
+
+/// The key the options describe (serial: the one given, or `None` for a random one).
+/// In bulk mode the options are defaults and owner and tier may be missing.
+pub fn request_from_args(a: &IssueArgs, issued_at: UnixTime) -> Result<KeyRequest, Failure> {
     let kind = a.kind.key_kind();
     if a.entity.is_some() && kind != KeyKind::AgentEnrollment {
         return Err(Failure::usage("--entity is only for agent enrollment keys")
             .hint("add --kind agent, or leave --entity out"));
     }
-    let mut claims = Claims::new(serial, kind, a.tier, &a.owner, issued_at);
+    let mut r = KeyRequest::new(
+        kind,
+        a.tier.unwrap_or(glpi_key::Tier::Free),
+        a.owner.as_deref().unwrap_or_default(),
+        a.issued_at.unwrap_or(issued_at),
+    );
+    r.serial = a.serial;
     if let Some(t) = a.not_before {
-        claims.not_before = t;
+        r.not_before = t;
     }
-    claims.expires_at = a.expires;
-    claims.instance = a.instance;
-    claims.entitlements = a.entitle.iter().fold(Entitlements::NONE, |all, e| all | *e);
-    claims.glpi_versions = a.glpi;
-    claims.max_assets = a.max_assets;
-    claims.entity = a.entity;
-    claims.supersedes = a.supersedes;
-    let key = issuer
-        .issue(&claims)
-        .map_err(|e| Failure::usage(e).hint("check the dates and the owner given"))?;
-    let style = if a.grouped {
-        TextStyle::Grouped
-    } else {
-        TextStyle::Compact
+    r.expires_at = a.expires;
+    r.instance = a.instance;
+    r.entitlements = a.entitle.iter().fold(Entitlements::NONE, |all, e| all | *e);
+    r.glpi_versions = a.glpi;
+    r.max_assets = a.max_assets;
+    r.entity = a.entity;
+    r.supersedes = a.supersedes;
+    Ok(r)
+}
+
+pub fn issue(out: &mut String, a: &IssueArgs) -> Result<(), Failure> {
+    let request = request_from_args(a, UnixTime::now().floor_to_minute())?;
+    // Open the ledger before the token: a wrong ledger path costs no PIN entry.
+    let mut ledger = match &a.ledger {
+        Some(path) => Some(crate::ledger::open(path)?),
+        None => None,
     };
-    let _ = writeln!(out, "{}", key.text(style));
+    let key = SigningKey::open(&a.signing_key)?;
+    let text = with_issuer!(key, |issuer| {
+        match ledger.as_mut() {
+            Some(ledger) => ledger
+                .issue(&issuer, &request)
+                .map(|record| record.key_text)
+                .map_err(crate::ledger::failure),
+            None => {
+                let serial = match request.serial {
+                    Some(s) => s,
+                    None => Serial::random().map_err(|e| {
+                        Failure::usage(format!("the system random generator failed: {e}"))
+                    })?,
+                };
+                issuer
+                    .issue(&request.claims(serial))
+                    .map(|k| k.text(TextStyle::Compact).to_string())
+                    .map_err(|e| Failure::usage(e).hint("check the dates and the owner given"))
+            }
+        }
+    })?;
+    if a.grouped {
+        let key = UnverifiedKey::parse(&text).map_err(Failure::usage)?;
+        let _ = writeln!(out, "{}", key.text(TextStyle::Grouped));
+    } else {
+        let _ = writeln!(out, "{text}");
+    }
     Ok(())
 }
 

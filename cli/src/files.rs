@@ -5,18 +5,12 @@
 //! following a link, and the open file's type, mode and owner and its directory are checked.
 
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+use glpi_key_issuer::atomic::{self, Existing};
 
 use crate::failure::Failure;
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// Whether anything (a file, a directory, a link even dangling) is at `path`.
-pub fn taken(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok()
-}
 
 fn parent(path: &Path) -> PathBuf {
     match path.parent() {
@@ -25,66 +19,28 @@ fn parent(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes `bytes` to `path` atomically with permission bits `mode`. With `replace`, an existing
-/// file (or link: the link itself, never its target) is replaced; without, anything already at
-/// `path` is an error, checked atomically (the new file is hard-linked into place).
+/// Writes `bytes` to `path` atomically with permission bits `mode`, through the one atomic
+/// writer of the workspace (`glpi_key_issuer::atomic`: exclusive no-follow temporary file,
+/// fsync, link or rename, fsync of the directory). With `replace`, an existing regular file is
+/// replaced; without, anything already at `path` is an error, checked atomically. A symbolic
+/// link is never written through nor replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, replace: bool) -> Result<(), Failure> {
-    let shown = path.display();
-    if !replace && taken(path) {
-        return Err(Failure::usage(format!(
-            "{shown} already exists (or is a symbolic link); refusing to overwrite it"
-        ))
-        .hint("choose another file name, or pass --force to replace it"));
-    }
-    let dir = parent(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (tmp, mut file) = create_temp(&dir, &name, mode)
-        .map_err(|e| Failure::usage(format!("cannot create a file in {}: {e}", dir.display())))?;
-    let result = (|| -> io::Result<()> {
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        if replace {
-            fs::rename(&tmp, path)?;
-        } else {
-            fs::hard_link(&tmp, path)?;
-            fs::remove_file(&tmp)?;
-        }
-        File::open(&dir)?.sync_all()
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
+    let existing = if replace {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    atomic::write_file(path, bytes, mode, existing).map_err(|e| {
+        let shown = path.display();
         if e.kind() == io::ErrorKind::AlreadyExists {
-            Failure::usage(format!("{shown} already exists; refusing to overwrite it"))
-                .hint("choose another file name, or pass --force to replace it")
+            Failure::usage(format!(
+                "{shown} already exists (or is a symbolic link); refusing to overwrite it"
+            ))
+            .hint("choose another file name, or pass --force to replace a regular file")
         } else {
             Failure::usage(format!("cannot write {shown}: {e}"))
         }
     })
-}
-
-fn create_temp(dir: &Path, name: &str, mode: u32) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
-    let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
-    for _ in 0..64 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.tmp.{pid}.{n}"));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-        #[cfg(not(unix))]
-        let _ = mode;
-        match options.open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last)
 }
 
 /// Reads a file that must stay private (the issuer signing key), at most `limit` bytes: opened

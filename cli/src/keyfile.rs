@@ -8,6 +8,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use glpi_key::{KeyId, TrustStore, TrustedKey};
+use glpi_key_issuer::atomic::{self, Existing};
 use zeroize::Zeroizing;
 
 use crate::failure::Failure;
@@ -152,9 +153,22 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
             out.display()
         )));
     }
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
     for p in [out, public_path.as_path()] {
-        // A link counts as taken, even a dangling one: it is never written through.
-        if files::taken(p) && !force {
+        // symlink_metadata: a dangling link counts as "there" (it would be written through).
+        // Both files are checked before either is written, so a refusal writes nothing.
+        let meta = std::fs::symlink_metadata(p);
+        if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+            return Err(Failure::usage(format!(
+                "{} is a symbolic link or not a regular file; refusing to write through it",
+                p.display()
+            )));
+        }
+        if meta.is_ok() && !force {
             return Err(Failure::usage(format!(
                 "{} already exists (or is a symbolic link); refusing to overwrite it",
                 p.display()
@@ -168,16 +182,35 @@ pub fn keygen(out: &Path, force: bool) -> Result<NewIssuer, Failure> {
     let signing = SigningKey::from_bytes(&seed);
     let pem = pkcs8_v1_pem(&signing)?;
     let verifying = signing.verifying_key();
-    let public_pem = verifying
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))?;
-    files::write_atomic(out, pem.as_bytes(), 0o600, force)?;
-    files::write_atomic(&public_path, public_pem.as_bytes(), 0o644, force)?;
+    let public_pem = public_pem(&verifying.to_bytes())?;
+    write_file(out, pem.as_bytes(), 0o600, existing)?;
+    write_file(&public_path, public_pem.as_bytes(), 0o644, existing)?;
     Ok(NewIssuer {
         secret_path: out.to_path_buf(),
         public_path,
         public_pem,
         public_key: verifying.to_bytes(),
+    })
+}
+
+/// The SPKI PEM form of a public key.
+pub fn public_pem(public_key: &[u8; 32]) -> Result<String, Failure> {
+    VerifyingKey::from_bytes(public_key)
+        .map_err(|_| Failure::usage("the public key is not a valid Ed25519 point"))?
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Failure::usage(format!("cannot encode the public key: {e}")))
+}
+
+/// Writes a file atomically, never through a symbolic link (the shared
+/// `glpi_key_issuer::atomic` module: temporary file, fsync, rename, fsync of the directory).
+pub fn write_file(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<(), Failure> {
+    atomic::write_file(path, bytes, mode, existing).map_err(|e| {
+        let f = Failure::usage(format!("cannot write {}: {e}", path.display()));
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            f.hint("choose another file name, or pass --force to replace a regular file")
+        } else {
+            f
+        }
     })
 }
 

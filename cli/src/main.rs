@@ -7,14 +7,17 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod bulk;
 mod commands;
 mod demo;
 mod failure;
 mod files;
 mod input;
 mod keyfile;
+mod ledger;
 mod revocations;
 mod show;
+mod signer;
 mod site;
 
 use std::io::Write;
@@ -43,9 +46,12 @@ const EXIT_CODES: &str =
 
 #[derive(Subcommand)]
 enum Command {
-    /// Make a new issuer signing key (PKCS#8 PEM, mode 0600) and its public key (.pub).
+    /// Make a new issuer signing key (PKCS#8 PEM, mode 0600) and its public key (.pub), or a
+    /// key pair inside a PKCS#11 token (--pkcs11).
     Keygen(KeygenArgs),
-    /// Issue a key signed with an issuer signing key, and print it.
+    /// Print (or write) the public key of an issuer signing key, file or PKCS#11.
+    PublicKey(PublicKeyArgs),
+    /// Issue a key signed with an issuer signing key, and print it; or many from a CSV file.
     Issue(IssueArgs),
     /// Verify a key offline against trusted issuer public keys.
     #[command(after_help = EXIT_CODES)]
@@ -56,6 +62,9 @@ enum Command {
     Id(IdArgs),
     /// Sign a revocation list of key serials.
     Revoke(RevokeArgs),
+    /// The issuer ledger: what was issued, revoked and published.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Walk through issuing and verifying a key with a throwaway issuer (no files needed).
     Demo,
     /// An offline site: a directory that keeps the trust store, the installed revocation
@@ -177,9 +186,36 @@ struct SiteDistrustArgs {
 #[derive(Args)]
 struct KeygenArgs {
     /// Where to write the signing key; the public key goes next to it, with extension .pub.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "pkcs11",
+        conflicts_with = "pkcs11"
+    )]
+    out: Option<PathBuf>,
+    /// Create the key pair inside a PKCS#11 token instead, named by an RFC 7512 URI
+    /// (pkcs11:token=LABEL;object=KEY-LABEL). The private key is made non-extractable and never
+    /// leaves the token. Module and PIN come from GLPI_KEY_PKCS11_MODULE and
+    /// GLPI_KEY_PKCS11_PIN_FILE (or GLPI_KEY_PKCS11_PIN).
+    #[arg(long, value_name = "URI")]
+    pkcs11: Option<String>,
+    /// With --pkcs11: also write the public key (PEM) to this file.
+    #[arg(long, value_name = "FILE", requires = "pkcs11")]
+    pub_out: Option<PathBuf>,
+    /// Replace existing files (the old issuer key is lost). A key in a token is never replaced.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct PublicKeyArgs {
+    /// The issuer signing key: a PEM file, or pkcs11:token=…;object=… (see `keygen --pkcs11`).
+    #[arg(long, value_name = "FILE|URI")]
+    signing_key: String,
+    /// Write the public key (PEM) to this file instead of printing it.
     #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Replace existing files (the old issuer key is lost).
+    out: Option<PathBuf>,
+    /// Replace an existing --out file.
     #[arg(long)]
     force: bool,
 }
@@ -206,15 +242,30 @@ impl Kind {
 
 #[derive(Args)]
 struct IssueArgs {
-    /// The issuer signing key (PKCS#8 PEM, from `glpi-key keygen`; must be mode 0600).
-    #[arg(long, value_name = "FILE")]
-    signing_key: PathBuf,
+    /// The issuer signing key: a PKCS#8 PEM file from `glpi-key keygen` (mode 0600), or a key
+    /// in a PKCS#11 token, pkcs11:token=LABEL;object=KEY-LABEL (module and PIN from the
+    /// environment: GLPI_KEY_PKCS11_MODULE, GLPI_KEY_PKCS11_PIN_FILE).
+    #[arg(long, value_name = "FILE|URI")]
+    signing_key: String,
+    /// Record the key in this issuer ledger (made with `glpi-key ledger init`) before printing
+    /// it. A serial already in the ledger is refused.
+    #[arg(long, value_name = "DB")]
+    ledger: Option<PathBuf>,
+    /// Issue one key per row of this CSV file, all in one ledger transaction (needs --ledger).
+    /// Columns: owner, tier, expires, not_before, issued_at, kind, instance, entitle, glpi,
+    /// max_assets, entity, supersedes, serial; the other options give defaults for empty cells.
+    #[arg(long, value_name = "CSV", requires = "ledger", conflicts_with_all = ["owner", "serial"])]
+    bulk: Option<PathBuf>,
+    /// With --bulk: write the keys as CSV (row, serial, short_id, owner, key) to this new file
+    /// (mode 0600) instead of standard output.
+    #[arg(long, value_name = "FILE", requires = "bulk")]
+    keys_out: Option<PathBuf>,
     /// Subscription tier: free, starter, basic, standard or advanced.
-    #[arg(long, value_parser = input::tier)]
-    tier: Tier,
+    #[arg(long, value_parser = input::tier, required_unless_present = "bulk")]
+    tier: Option<Tier>,
     /// Who the key is issued to (1 to 96 bytes).
-    #[arg(long)]
-    owner: String,
+    #[arg(long, required_unless_present = "bulk")]
+    owner: Option<String>,
     /// End of validity: a date (valid through the end of that day, UTC) or an RFC 3339 time.
     /// Without it the key never expires.
     #[arg(long, value_name = "WHEN", value_parser = input::expires)]
@@ -306,9 +357,9 @@ struct IdArgs {
 
 #[derive(Args)]
 struct RevokeArgs {
-    /// The issuer signing key (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "FILE")]
-    signing_key: PathBuf,
+    /// The issuer signing key: a PEM file (mode 0600) or pkcs11:token=…;object=….
+    #[arg(long, value_name = "FILE|URI")]
+    signing_key: String,
     /// The list's number: higher than every list this issuer published before.
     #[arg(long, value_name = "N")]
     sequence: u64,
@@ -344,12 +395,17 @@ fn main() -> ExitCode {
     let mut out = String::new();
     let mut warnings = Vec::new();
     let result = match cli.command {
-        Command::Keygen(a) => commands::keygen(&mut out, &a.out, a.force),
-        Command::Issue(a) => commands::issue(&mut out, &a),
+        Command::Keygen(a) => commands::keygen(&mut out, &a),
+        Command::PublicKey(a) => commands::public_key(&mut out, &a),
+        Command::Issue(a) => match &a.bulk {
+            Some(csv) => bulk::issue(&mut out, &a, csv),
+            None => commands::issue(&mut out, &a),
+        },
         Command::Verify(a) => commands::verify(&mut out, &mut warnings, &a),
         Command::Inspect(a) => commands::inspect(&mut out, a.key.as_deref(), a.json),
         Command::Id(a) => commands::id(&mut out, a.key.as_deref()),
         Command::Revoke(a) => revocations::revoke(&mut out, &a),
+        Command::Ledger(c) => ledger::run(&mut out, &c),
         Command::Demo => demo::run(&mut out),
         Command::Site(c) => site::run(&mut out, &mut warnings, &c),
     };

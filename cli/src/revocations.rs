@@ -5,13 +5,14 @@ use std::io::Read;
 use std::path::Path;
 
 use glpi_key::{
-    max_revocation_list_len, Issuer, NewRevocationList, RevocationList, Serial, TextStyle,
+    max_revocation_list_len, Issuer, NewRevocationList, RevocationList, Serial, Sign, TextStyle,
     TrustStore, UnixTime, UnverifiedRevocationList, LIST_FILE_MAGIC, MAX_LIST_SERIALS,
     MAX_TEXT_LIST_LEN, MAX_TEXT_LIST_SERIALS,
 };
 
 use crate::failure::Failure;
-use crate::{input, keyfile, RevokeArgs};
+use crate::signer::SigningKey;
+use crate::{input, with_issuer, RevokeArgs};
 
 /// The bytes of a revocation list file (either form), and room to decode a text form.
 pub struct ListFile {
@@ -102,7 +103,15 @@ fn serials_from_file(path: &Path) -> Result<Vec<Serial>, Failure> {
 }
 
 pub fn revoke(out: &mut String, a: &RevokeArgs) -> Result<(), Failure> {
-    let issuer = Issuer::from_signing_key(keyfile::load_signing_key(&a.signing_key)?);
+    let key = SigningKey::open(&a.signing_key)?;
+    with_issuer!(key, |issuer| revoke_with(out, a, &issuer))
+}
+
+fn revoke_with<S: Sign>(
+    out: &mut String,
+    a: &RevokeArgs,
+    issuer: &Issuer<S>,
+) -> Result<(), Failure> {
     let mut serials = a.serials.clone();
     if let Some(path) = &a.from_file {
         serials.extend(serials_from_file(path)?);

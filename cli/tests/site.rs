@@ -336,12 +336,14 @@ fn keygen_never_writes_through_a_dangling_link() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!d.join("elsewhere.pem").exists());
     assert!(!d.join("new.key").exists());
-    // With --force the link itself is replaced, its target still not created.
-    ok(d, &["keygen", "--out", "new.key", "--force"]);
+    // Even with --force a link is refused (never written through, never silently replaced),
+    // and neither file is written: both are checked first.
+    let out = run(d, &["keygen", "--out", "new.key", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
     assert!(!d.join("elsewhere.pem").exists());
-    assert!(std::fs::symlink_metadata(d.join("new.pub"))
-        .unwrap()
-        .is_file());
+    assert!(!d.join("new.key").exists());
+    std::fs::remove_file(d.join("new.pub")).unwrap();
+    ok(d, &["keygen", "--out", "new.key"]);
     let mode = std::fs::metadata(d.join("new.key"))
         .unwrap()
         .permissions()
@@ -370,9 +372,24 @@ fn revoke_out_never_writes_through_a_link_and_is_atomic() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(!d.join("victim").exists());
-    // An existing target with --force: replaced whole (the old content never half-overwritten),
-    // a link replaced by a file, its target untouched.
+    // A link stays refused with --force; an existing regular file with --force is replaced
+    // whole (the old content never half-overwritten), a link's target never touched.
     std::fs::write(d.join("victim"), b"precious").unwrap();
+    let forced = [
+        "revoke",
+        "--signing-key",
+        "iss.key",
+        "--sequence",
+        "1",
+        "--out",
+        "list.glpirl",
+        "--force",
+        "5",
+    ];
+    assert_eq!(run(d, &forced).status.code(), Some(2));
+    assert_eq!(std::fs::read(d.join("victim")).unwrap(), b"precious");
+    std::fs::remove_file(d.join("list.glpirl")).unwrap();
+    std::fs::write(d.join("list.glpirl"), b"old list").unwrap();
     ok(
         d,
         &[
@@ -396,7 +413,7 @@ fn revoke_out_never_writes_through_a_link_and_is_atomic() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.contains(".tmp.")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains(".tmp")), "{names:?}");
 }
 
 /// The signing key is opened once, never through a link, and checked on the open file: mode,

@@ -1,9 +1,7 @@
 //! Issuing revocation lists.
 
-use ed25519_dalek::Signer;
-
 use crate::error::{IssueError, ListError};
-use crate::issue::Issuer;
+use crate::issue::{Issuer, Sign};
 use crate::model::kind::ObjectKind;
 use crate::model::limits::MAX_LIST_SERIALS;
 use crate::verify::revocation::UnverifiedRevocationList;
@@ -13,7 +11,7 @@ use crate::wire::revocation::{
     SIGNING_INPUT_LEN,
 };
 
-impl Issuer {
+impl<S: Sign> Issuer<S> {
     /// Signs a revocation list, writing its body into `out` (size it with
     /// [`max_revocation_list_len`](crate::max_revocation_list_len)). Write it out with
     /// [`UnverifiedRevocationList::text`] (small lists) or
@@ -54,7 +52,7 @@ impl Issuer {
         }
         let mut buf = [0u8; SIGNING_INPUT_LEN];
         let msg = signing_input(&key_header, payload, &mut buf);
-        signature.copy_from_slice(&self.signing_key().sign(msg).to_bytes());
+        signature.copy_from_slice(&self.sign_checked(msg)?);
         let body: &'o [u8] = body;
         UnverifiedRevocationList::from_body(body).map_err(IssueError::SelfCheck)
     }

@@ -2,7 +2,7 @@
 
 use crate::encoding::base32;
 use crate::encoding::checksum::CHECK_LEN;
-use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
+use crate::error::{ChecksumError, Correction, CorrectionStatus, Error, IssueError};
 use crate::model::ids::KeyId;
 use crate::model::kind::KeyKind;
 use crate::model::serial::{ShortId, SERIAL_SYMBOLS};
@@ -273,18 +273,22 @@ impl UnverifiedKey {
     }
 
     /// Builds a key from its signed parts (used by the issuer). `claims` must be at most
-    /// [`MAX_CLAIMS_LEN`] bytes: [`Claims::encode`] never writes more.
+    /// [`MAX_CLAIMS_LEN`] bytes: [`Claims::encode`] never writes more. A signer's error is
+    /// passed on (no key without a real signature); a key that does not read back is
+    /// [`IssueError::SelfCheck`].
     pub(crate) fn from_parts(
         kind: KeyKind,
         key_id: KeyId,
         claims: &[u8],
-        sign: impl FnOnce(&[u8]) -> [u8; SIGNATURE_LEN],
-    ) -> Result<Self, Error> {
+        sign: impl FnOnce(&[u8]) -> Result<[u8; SIGNATURE_LEN], IssueError>,
+    ) -> Result<Self, IssueError> {
         let len = HEADER_LEN + claims.len() + SIGNATURE_LEN;
         let mut body = [0u8; MAX_BODY_LEN];
-        let used = body.get_mut(..len).ok_or(Error::WrongLength {
-            symbols: envelope::symbols_with_check(len),
-        })?;
+        let used = body
+            .get_mut(..len)
+            .ok_or(IssueError::SelfCheck(Error::WrongLength {
+                symbols: envelope::symbols_with_check(len),
+            }))?;
         let (signed, signature_slot) = used.split_at_mut(len - SIGNATURE_LEN);
         let (header, claims_slot) = signed.split_at_mut(HEADER_LEN);
         header.copy_from_slice(&envelope::header(kind.object_kind(), key_id));
@@ -294,8 +298,8 @@ impl UnverifiedKey {
             kind.object_kind(),
             signed,
             &mut buf,
-        )));
-        Self::from_body(body, len)
+        ))?);
+        Self::from_body(body, len).map_err(IssueError::SelfCheck)
     }
 }
 
