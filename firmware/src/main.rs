@@ -8,7 +8,11 @@
 //!
 //! For each vector it prints one line over semihosting: the name, the expected and the actual
 //! outcome (`valid` or the error class), then the peak stack and the instruction count of
-//! parsing, of verifying, and of the whole path from text to license. It exits 0 (semihosting
+//! parsing (`parse_with_trust`, as `tests/vectors.rs` does), of verifying, and of the whole
+//! path from text to license. First it measures the floor the same way: a raw ed25519-dalek
+//! `verify_strict` of a message of the typical signing input's length (signed by `build.rs`).
+//! `.ci/parts/90-firmware.sh` runs it and `check_output.py` compares the classes with
+//! keys.json. It exits 0 (semihosting
 //! `SYS_EXIT`) only when every vector gives its expected class, message or claims; a panic or
 //! a fault exits with failure.
 //!
@@ -34,6 +38,7 @@ use core::{
 
 use cortex_m_rt::{entry, exception, ExceptionFrame};
 use cortex_m_semihosting::{debug, hprintln};
+use ed25519_dalek::{Signature, VerifyingKey};
 use glpi_key::{
     Claims, Error, GlpiVersion, InstanceId, KeyKind, TrustStore, TrustedKey, UnixTime,
     UnverifiedKey, VerifyOptions,
@@ -202,9 +207,10 @@ fn spin(n: u32) -> u32 {
 // ---------------------------------------------------------------------------------------
 // The measured calls.
 
+/// Parsing as `tests/vectors.rs` does it: a suspected typo is confirmed against the trust store.
 #[inline(never)]
-fn parse(text: &str) -> Result<UnverifiedKey, Error> {
-    UnverifiedKey::parse(text)
+fn parse((text, trust): (&str, &TrustStore)) -> Result<UnverifiedKey, Error> {
+    UnverifiedKey::parse_with_trust(text, trust)
 }
 
 #[inline(never)]
@@ -219,9 +225,15 @@ fn verify<'k>(
 fn parse_and_verify(
     (text, trust, options): (&str, &TrustStore, &VerifyOptions),
 ) -> Result<u64, Error> {
-    let key = UnverifiedKey::parse(text)?;
+    let key = UnverifiedKey::parse_with_trust(text, trust)?;
     let license = key.verify(trust, options)?;
     Ok(license.serial().value())
+}
+
+/// The floor: a bare ed25519-dalek `verify_strict`, no glpi-key code.
+#[inline(never)]
+fn raw_verify_strict((key, message, signature): (&VerifyingKey, &[u8], &Signature)) -> bool {
+    key.verify_strict(message, signature).is_ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -272,10 +284,10 @@ fn claims_differ(c: &Claims<'_>, w: &WantClaims) -> Option<&'static str> {
         .map(|r| ((r.min.major, r.min.minor), (r.max.major, r.max.minor)));
     let extensions_match = {
         let mut got = c.extensions.iter();
-        w.extensions.iter().all(|&(tag, value)| {
-            got.next()
-                .is_some_and(|e| e.tag == tag && e.value == value)
-        }) && got.next().is_none()
+        w.extensions
+            .iter()
+            .all(|&(tag, value)| got.next().is_some_and(|e| e.tag == tag && e.value == value))
+            && got.next().is_none()
     };
     let checks = [
         (c.serial.value() == w.serial, "serial"),
@@ -300,7 +312,10 @@ fn claims_differ(c: &Claims<'_>, w: &WantClaims) -> Option<&'static str> {
         (versions == w.glpi_versions, "glpi_versions"),
         (c.max_assets == w.max_assets, "max_assets"),
         (c.entity == w.entity, "entity"),
-        (c.supersedes.map(|s| s.value()) == w.supersedes, "supersedes"),
+        (
+            c.supersedes.map(|s| s.value()) == w.supersedes,
+            "supersedes",
+        ),
         (extensions_match, "extensions"),
     ];
     checks.iter().find(|(ok, _)| !ok).map(|&(_, field)| field)
@@ -327,6 +342,7 @@ fn options(v: &Vector) -> VerifyOptions {
 /// Running figures over the vectors.
 #[derive(Default)]
 struct Figures {
+    max_valid_stack: usize,
     max_stack: usize,
     max_stack_vector: &'static str,
     max_parse_stack: usize,
@@ -340,7 +356,7 @@ struct Figures {
 
 fn check(v: &Vector, trust: &TrustStore, figures: &mut Figures) -> bool {
     let options = options(v);
-    let (parsed, parse_usage) = measure(parse, v.key);
+    let (parsed, parse_usage) = measure(parse, (v.key, trust));
     let (verdict, verify_usage) = match &parsed {
         Ok(key) => {
             let (result, usage) = measure(verify, (key, trust, &options));
@@ -410,6 +426,7 @@ fn check(v: &Vector, trust: &TrustStore, figures: &mut Figures) -> bool {
     if whole.is_ok() {
         figures.valid += 1;
         figures.valid_instructions += n;
+        figures.max_valid_stack = figures.max_valid_stack.max(whole_usage.stack);
         figures.max_valid_instructions = figures.max_valid_instructions.max(n);
         if figures.min_valid_instructions == 0 || n < figures.min_valid_instructions {
             figures.min_valid_instructions = n;
@@ -447,6 +464,27 @@ fn main() -> ! {
         }
     }
 
+    let Ok(floor_key) = VerifyingKey::from_bytes(&TRUST[0]) else {
+        exit_failure(format_args!(
+            "the first trusted key of keys.json does not load"
+        ));
+    };
+    let floor_signature = Signature::from_bytes(&FLOOR_SIGNATURE);
+    let (floor_ok, floor) = measure(
+        raw_verify_strict,
+        (&floor_key, FLOOR_MESSAGE, &floor_signature),
+    );
+    hprintln!(
+        "floor: raw ed25519-dalek verify_strict of a {}-byte message: {} stack={} instructions={}",
+        FLOOR_MESSAGE.len(),
+        if floor_ok { "valid" } else { "INVALID" },
+        floor.stack,
+        floor.instructions()
+    );
+    if !floor_ok {
+        exit_failure(format_args!("the floor's signature does not verify"));
+    }
+
     let mut figures = Figures::default();
     let mut passed = 0;
     let mut failed = 0;
@@ -461,16 +499,18 @@ fn main() -> ! {
         hprintln!("vector {} skipped: {}", name, reason);
     }
     hprintln!(
-        "peak stack, text to license: {} bytes (vector {}); parse alone {} bytes, verify alone {} bytes",
+        "peak stack, text to license: valid keys {} bytes; any vector {} bytes (vector {}); \
+         parse alone {} bytes, verify alone {} bytes",
+        figures.max_valid_stack,
         figures.max_stack,
         figures.max_stack_vector,
         figures.max_parse_stack,
         figures.max_verify_stack
     );
-    if figures.valid > 0 {
+    if let Some(mean) = figures.valid_instructions.checked_div(figures.valid) {
         hprintln!(
             "instructions, text to license, valid keys: mean {} min {} max {} ({} keys); any vector max {}",
-            figures.valid_instructions / figures.valid,
+            mean,
             figures.min_valid_instructions,
             figures.max_valid_instructions,
             figures.valid,
