@@ -41,12 +41,13 @@ else
 fi
 qemu --version | head -1
 
-elf=target/firmware/thumbv7em-none-eabihf/release/glpi-key-firmware
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}/firmware"
+elf="$target_dir/thumbv7em-none-eabihf/release/glpi-key-firmware"
 run() {
   local profile=$1; shift
   echo "--- firmware, $profile profile ---"
-  (cd firmware && cargo build --release --quiet "$@")
-  local out="target/firmware/output-$profile.txt"
+  (cd firmware && cargo build --release --quiet --target-dir "$target_dir" "$@")
+  local out="$target_dir/output-$profile.txt"
   # The image exits through semihosting; QEMU's exit code is the image's.
   if ! qemu -M mps2-an386 -nographic -monitor none -serial none -icount shift=0 \
       -semihosting-config enable=on,target=native -kernel "$elf" </dev/null >"$out" 2>&1; then
