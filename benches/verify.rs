@@ -14,8 +14,8 @@ use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use ed25519_dalek::Signature;
 use glpi_key::{
     verify_batch, verify_batch_parallel, Claims, Entitlements, Extensions, GlpiVersion, InstanceId,
-    Issuer, KeyKind, Serial, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey, VerifyOptions,
-    VersionRange, HEADER_LEN, MAX_OWNER_LEN, SIGNATURE_LEN,
+    Issuer, KeyKind, Serial, TableSize, TextStyle, Tier, TrustStore, UnixTime, UnverifiedKey,
+    VerifyOptions, VersionRange, HEADER_LEN, MAX_OWNER_LEN, SIGNATURE_LEN,
 };
 
 const BATCH: usize = 64;
@@ -238,6 +238,23 @@ fn interleaved() {
     let issuer = Issuer::from_secret_key_bytes(&[7u8; 32]);
     let trusted = issuer.trusted_key().expect("trusted key");
     let trust = TrustStore::with(trusted);
+    // The same store with precomputed tables (feature `tables`, on with `fast`), each size.
+    let mut trust_large = trust.clone();
+    let started = std::time::Instant::now();
+    trust_large.precompute(TableSize::Large);
+    let built_large = started.elapsed();
+    let mut trust_small = trust.clone();
+    let started = std::time::Instant::now();
+    trust_small.precompute(TableSize::Small);
+    let built_small = started.elapsed();
+    println!(
+        "\ntables: Large {} bytes per key, built (base point and one key) in {:.2} ms; \
+         Small {} bytes per key, built in {:.2} ms",
+        TableSize::Large.table_bytes(),
+        built_large.as_secs_f64() * 1e3,
+        TableSize::Small.table_bytes(),
+        built_small.as_secs_f64() * 1e3,
+    );
     let options = VerifyOptions::at(UnixTime::from_date(2027, 6, 1).expect("date"));
     let key = issuer.issue(&typical(42)).expect("typical key");
     let text = key.text(TextStyle::Compact).to_string();
@@ -302,6 +319,22 @@ fn interleaved() {
             }),
         ),
         (
+            "parse+verify (from text), tables Large",
+            1,
+            Box::new(|| {
+                let k = UnverifiedKey::parse(black_box(&text));
+                black_box(k.map(|k| k.verify(&trust_large, &options).is_ok()).is_ok());
+            }),
+        ),
+        (
+            "parse+verify (from text), tables Small",
+            1,
+            Box::new(|| {
+                let k = UnverifiedKey::parse(black_box(&text));
+                black_box(k.map(|k| k.verify(&trust_small, &options).is_ok()).is_ok());
+            }),
+        ),
+        (
             "issue (to text)",
             1,
             Box::new(|| {
@@ -324,6 +357,28 @@ fn interleaved() {
             }),
         ),
         (
+            "64 keys one by one, tables Large",
+            BATCH,
+            Box::new(|| {
+                black_box(
+                    keys.iter()
+                        .filter(|k| k.verify(&trust_large, &options).is_ok())
+                        .count(),
+                );
+            }),
+        ),
+        (
+            "64 keys one by one, tables Small",
+            BATCH,
+            Box::new(|| {
+                black_box(
+                    keys.iter()
+                        .filter(|k| k.verify(&trust_small, &options).is_ok())
+                        .count(),
+                );
+            }),
+        ),
+        (
             "64 signatures, raw ed25519_dalek::verify_batch",
             BATCH,
             Box::new(|| {
@@ -337,6 +392,13 @@ fn interleaved() {
             BATCH,
             Box::new(|| {
                 black_box(verify_batch(black_box(&keys), &trust, &options).len());
+            }),
+        ),
+        (
+            "64 keys verify_batch, store with tables Large",
+            BATCH,
+            Box::new(|| {
+                black_box(verify_batch(black_box(&keys), &trust_large, &options).len());
             }),
         ),
     ];

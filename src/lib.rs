@@ -39,7 +39,9 @@
 //! sized by [`MAX_BODY_LEN`], and the owner borrows from them. Features: `std` (default;
 //! system clock, random serials), `alloc`, `fast` (default; lookup tables for speed:
 //! ed25519-dalek's precomputed tables and about 2.4 KiB for the text reader and checksum; leave
-//! it off on small targets), `serde` (Serialize for the claim types), `batch` (`verify_batch`:
+//! it off on small targets), `tables` (on with `fast`: [`TrustStore::precompute`] builds
+//! per-issuer tables that halve the cost of a verification, with the same verdicts; they
+//! allocate), `serde` (Serialize for the claim types), `batch` (`verify_batch`:
 //! many keys in one Ed25519 batch equation, one point per issuer key; allocates), `parallel`
 //! (with `std`: `verify_batch_parallel` over cores with rayon).
 //!
@@ -103,6 +105,8 @@ pub use policy::site::state::{
 pub use text::spec::{TextStyle, MAX_INPUT_LEN, PREFIX};
 pub use text::writer::Text;
 pub use trust::store::{TrustStore, TrustedKey};
+#[cfg(feature = "tables")]
+pub use trust::tables::TableSize;
 #[cfg(feature = "batch")]
 pub use verify::batch::verify_batch;
 #[cfg(feature = "parallel")]

@@ -73,4 +73,35 @@ fn parse_and_verify_make_no_heap_allocations() {
     let (ok, expired, unknown, typo, garbage) = codes.unwrap();
     assert_eq!(ok, Ok("ACME Corp".len()));
     assert!(expired.is_some() && unknown.is_some() && typo.is_some() && garbage.is_some());
+    #[cfg(feature = "tables")]
+    verifying_with_tables_makes_no_heap_allocations();
+}
+
+/// With precomputed tables, building them allocates; verifying with them does not. Called from
+/// the one test of this file: the counter is global, so a second test running beside it
+/// would count its allocations.
+#[cfg(feature = "tables")]
+fn verifying_with_tables_makes_no_heap_allocations() {
+    let issuer = Issuer::from_secret_key_bytes(&[7u8; 32]);
+    let claims = Claims::new(
+        Serial::new(43).unwrap(),
+        KeyKind::InstanceRegistration,
+        Tier::Standard,
+        "ACME Corp",
+        UnixTime::from_date(2026, 11, 23).unwrap(),
+    );
+    let text = issuer
+        .issue(&claims)
+        .unwrap()
+        .text(TextStyle::Compact)
+        .to_string();
+    let mut trust = TrustStore::with(issuer.trusted_key().unwrap());
+    let ((), built) = allocations(|| trust.precompute(glpi_key::TableSize::Small));
+    assert!(built > 0);
+    let options = VerifyOptions::at(UnixTime::from_date(2027, 6, 1).unwrap());
+    let (serial, n) = allocations(|| {
+        UnverifiedKey::parse(&text).and_then(|k| k.verify(&trust, &options).map(|l| l.serial()))
+    });
+    assert_eq!(n, 0, "verifying with tables allocated {n} times");
+    assert_eq!(serial.unwrap().value(), 43);
 }

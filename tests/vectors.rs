@@ -70,7 +70,23 @@ fn claims_match(c: &Claims<'_>, want: &Value) {
 #[test]
 fn every_vector_gives_its_expected_outcome() {
     let doc = load();
-    let store = trust(&doc);
+    every_vector_under(&doc, &trust(&doc));
+}
+
+/// With precomputed tables (either size), every vector gives the same outcome and message.
+#[cfg(feature = "tables")]
+#[test]
+fn every_vector_gives_its_expected_outcome_with_tables() {
+    let doc = load();
+    for size in [glpi_key::TableSize::Large, glpi_key::TableSize::Small] {
+        let mut store = trust(&doc);
+        store.precompute(size);
+        assert_eq!(store.table_size(), Some(size));
+        every_vector_under(&doc, &store);
+    }
+}
+
+fn every_vector_under(doc: &Value, store: &TrustStore) {
     let vectors = doc["vectors"].as_array().unwrap();
     assert!(vectors.len() >= 30, "only {} vectors", vectors.len());
     let mut valid = 0;
@@ -90,8 +106,8 @@ fn every_vector_gives_its_expected_outcome() {
             .as_str()
             .map(|s| GlpiVersion::parse(s).unwrap());
         let key = v["key"].as_str().unwrap();
-        let outcome = UnverifiedKey::parse_with_trust(key, &store).and_then(|k| {
-            let license = k.verify(&store, &options)?;
+        let outcome = UnverifiedKey::parse_with_trust(key, store).and_then(|k| {
+            let license = k.verify(store, &options)?;
             claims_match(license.claims(), &v["claims"]);
             Ok(())
         });

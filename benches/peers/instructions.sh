@@ -16,7 +16,7 @@ base=$(count none 0)
 raw=$(( ($(count raw "$n") - base) / n ))
 echo "verifier | instructions per token | ratio to raw verify_strict"
 echo "raw verify_strict | $raw | 1.000"
-for which in glpi-key jwt paseto; do
+for which in glpi-key glpi-key-tables glpi-key-tables-small jwt paseto; do
   per=$(( ($(count "$which" "$n") - base) / n ))
   echo "$which | $per | $(python3 -c "print(f'{$per / $raw:.3f}')")"
 done

@@ -1,11 +1,16 @@
 //! Issuer public keys the verifier trusts, each with its key id and validity window.
 
+#[cfg(feature = "tables")]
+use alloc::sync::Arc;
+
 use ed25519_dalek::VerifyingKey;
 
 use crate::error::TrustError;
 use crate::model::ids::KeyId;
 use crate::model::limits::MAX_TRUSTED_KEYS;
 use crate::model::time::UnixTime;
+#[cfg(feature = "tables")]
+use crate::trust::tables::{CombTable, TableSize};
 
 /// One trusted issuer public key.
 ///
@@ -110,10 +115,53 @@ impl TrustedKey {
 }
 
 /// The issuer keys a verifier trusts. Fixed capacity, no allocation; lookup by key id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// With the `tables` feature, [`precompute`](TrustStore::precompute) gives the store
+/// precomputed tables that make each verification about twice as fast, for memory
+/// ([`TableSize`]); clones share them.
+#[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     keys: [Option<TrustedKey>; MAX_TRUSTED_KEYS],
     len: usize,
+    #[cfg(feature = "tables")]
+    tables: Option<StoreTables>,
+}
+
+/// Two stores are equal when they trust the same keys with the same windows, in the same
+/// order; precomputed tables only change speed, never a verdict, so they are not compared.
+impl PartialEq for TrustStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.keys == other.keys
+    }
+}
+
+impl Eq for TrustStore {}
+
+/// The tables of a store: the base point's, and one of `−A` per trusted key (same index).
+#[cfg(feature = "tables")]
+#[derive(Debug, Clone)]
+struct StoreTables {
+    size: TableSize,
+    base: Arc<CombTable>,
+    keys: [Option<Arc<CombTable>>; MAX_TRUSTED_KEYS],
+}
+
+/// The tables one verification uses: the base point's and its issuer key's (of `−A`).
+#[cfg(feature = "tables")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tables<'t> {
+    pub base: &'t CombTable,
+    pub minus_key: &'t CombTable,
+}
+
+/// Without the `tables` feature there are never tables.
+#[cfg(not(feature = "tables"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tables<'t>(core::marker::PhantomData<&'t ()>);
+
+#[cfg(feature = "tables")]
+fn key_table(key: &TrustedKey, size: TableSize) -> Arc<CombTable> {
+    Arc::new(CombTable::new(&-key.key.to_edwards(), size))
 }
 
 impl TrustStore {
@@ -122,18 +170,78 @@ impl TrustStore {
         TrustStore {
             keys: [None; MAX_TRUSTED_KEYS],
             len: 0,
+            #[cfg(feature = "tables")]
+            tables: None,
         }
     }
 
-    /// Adds a trusted key. Key ids must be unique within a store.
+    /// Adds a trusted key. Key ids must be unique within a store. When the store has
+    /// precomputed tables, the new key's table is built too.
     pub fn add(&mut self, key: TrustedKey) -> Result<(), TrustError> {
         if self.get(key.id).is_some() {
             return Err(TrustError::DuplicateKeyId(key.id));
         }
         let slot = self.keys.get_mut(self.len).ok_or(TrustError::Full)?;
         *slot = Some(key);
+        #[cfg(feature = "tables")]
+        if let Some(tables) = &mut self.tables {
+            if let Some(table) = tables.keys.get_mut(self.len) {
+                *table = Some(key_table(&key, tables.size));
+            }
+        }
         self.len += 1;
         Ok(())
+    }
+
+    /// Precomputes verification tables of `size` for the base point and for every trusted
+    /// key, now and for keys added later (feature `tables`). Worth it when one store verifies
+    /// more than a few dozen keys: building takes about as long as 100 verifications, and
+    /// each verification then costs about half as much (figures in `benches/TABLES.md`).
+    /// Verdicts do not change. Allocates [`TableSize::table_bytes`] per key plus one table;
+    /// calling it again with the same size does nothing.
+    #[cfg(feature = "tables")]
+    pub fn precompute(&mut self, size: TableSize) {
+        if self.tables.as_ref().is_some_and(|t| t.size == size) {
+            return;
+        }
+        let mut keys = [const { None }; MAX_TRUSTED_KEYS];
+        for (table, key) in keys.iter_mut().zip(&self.keys) {
+            *table = key.as_ref().map(|k| key_table(k, size));
+        }
+        self.tables = Some(StoreTables {
+            size,
+            base: Arc::new(CombTable::new(
+                &curve25519_dalek::constants::ED25519_BASEPOINT_POINT,
+                size,
+            )),
+            keys,
+        });
+    }
+
+    /// The size of the store's precomputed tables, if it has any.
+    #[cfg(feature = "tables")]
+    pub fn table_size(&self) -> Option<TableSize> {
+        self.tables.as_ref().map(|t| t.size)
+    }
+
+    /// The tables for verifying under `key`: never, without the `tables` feature.
+    #[cfg(not(feature = "tables"))]
+    pub(crate) fn tables_for(&self, _key: &TrustedKey) -> Option<Tables<'_>> {
+        None
+    }
+
+    /// The tables for verifying under `key`, when the store has them.
+    #[cfg(feature = "tables")]
+    pub(crate) fn tables_for(&self, key: &TrustedKey) -> Option<Tables<'_>> {
+        let tables = self.tables.as_ref()?;
+        let index = self.keys.iter().position(|k| {
+            k.as_ref()
+                .is_some_and(|k| k.id == key.id && k.key == key.key)
+        })?;
+        Some(Tables {
+            base: &tables.base,
+            minus_key: tables.keys.get(index)?.as_deref()?,
+        })
     }
 
     /// A store holding one key.

@@ -43,7 +43,7 @@ use sha2::{Digest, Sha512};
 
 use crate::error::Error;
 use crate::trust::store::{TrustStore, TrustedKey};
-use crate::verify::key::{UnverifiedKey, SIGNING_INPUT_MAX};
+use crate::verify::key::UnverifiedKey;
 use crate::verify::license::License;
 use crate::verify::options::VerifyOptions;
 
@@ -107,7 +107,7 @@ pub fn verify_batch<'k>(
         .map(|(key, step)| {
             let (issuer, in_batch) = step?;
             if !(in_batch && batch_ok) {
-                key.check_signature(issuer)?;
+                key.check_signature(trust, issuer)?;
             }
             key.check_claims(issuer, options)
         })
@@ -146,14 +146,13 @@ impl<'t> Prepared<'t> {
         if r.is_small_order() || !is_torsion_free(&r) {
             return None;
         }
-        let mut buf = [0u8; SIGNING_INPUT_MAX];
-        let message = key.signing_input(&mut buf);
-        let challenge: [u8; 64] = Sha512::new()
+        let mut h = Sha512::new()
             .chain_update(r_bytes)
-            .chain_update(issuer.verifying_key().as_bytes())
-            .chain_update(message)
-            .finalize()
-            .into();
+            .chain_update(issuer.verifying_key().as_bytes());
+        for part in key.signing_input_parts() {
+            h.update(part);
+        }
+        let challenge: [u8; 64] = h.finalize().into();
         Some(Prepared {
             issuer,
             r,
@@ -259,6 +258,7 @@ pub fn verify_batch_parallel<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verify::key::SIGNING_INPUT_MAX;
     use crate::{Claims, Issuer, KeyKind, Serial, Tier, UnixTime};
 
     fn at() -> UnixTime {
@@ -585,7 +585,7 @@ mod tests {
             let inputs: Vec<Vec<u8>> = keys
                 .iter()
                 .map(|k| {
-                    let mut buf = [0u8; SIGNING_INPUT_MAX];
+                    let mut buf = [0u8; crate::verify::key::SIGNING_INPUT_MAX];
                     k.signing_input(&mut buf).to_vec()
                 })
                 .collect();

@@ -8,3 +8,4 @@ pub(crate) mod license;
 pub(crate) mod options;
 pub(crate) mod revocation;
 pub(crate) mod signed;
+pub(crate) mod strict;

@@ -165,7 +165,7 @@ impl<'a> UnverifiedRevocationList<'a> {
         let issuer = signed::issuer(trust, env.key_id)?;
         let mut buf = [0u8; SIGNING_INPUT_LEN];
         let msg = signing_input(env.header, env.payload, &mut buf);
-        signed::check_signature(issuer, msg, env.signature)?;
+        signed::check_signature(trust, issuer, &[msg], env.signature)?;
         let fields = Fields::decode(env.payload)?;
         signed::check_window(issuer, fields.issued_at)?;
         Ok(RevocationList {

@@ -3,12 +3,11 @@
 //! key's validity window. Splitting a body into header, payload and signature is the wire
 //! layer's [`Envelope::split`](crate::wire::envelope::Envelope::split), also shared.
 
-use ed25519_dalek::Signature;
-
 use crate::error::Error;
 use crate::model::ids::KeyId;
 use crate::model::time::UnixTime;
 use crate::trust::store::{TrustStore, TrustedKey};
+use crate::verify::strict::verify_strict_parts;
 use crate::wire::envelope::SIGNATURE_LEN;
 
 /// The trusted issuer key named by `key_id`, or [`Error::UnknownIssuer`].
@@ -16,17 +15,22 @@ pub(crate) fn issuer(trust: &TrustStore, key_id: KeyId) -> Result<&TrustedKey, E
     trust.get(key_id).ok_or(Error::UnknownIssuer { key_id })
 }
 
-/// Strict Ed25519 (`verify_strict`: canonical `S` and `R`, neither `R` nor the public key of
-/// small order, the cofactorless equation) of `signature` over `signing_input`.
+/// Strict Ed25519 (`verify_strict`'s verdict: canonical `S` and `R`, neither `R` nor the
+/// public key of small order, the cofactorless equation) of `signature` over the signing
+/// input given in parts (the concatenation is what was signed; nothing is copied). Uses the
+/// store's precomputed tables for `issuer` when it has them (feature `tables`).
 pub(crate) fn check_signature(
+    trust: &TrustStore,
     issuer: &TrustedKey,
-    signing_input: &[u8],
+    signing_input: &[&[u8]],
     signature: &[u8; SIGNATURE_LEN],
 ) -> Result<(), Error> {
-    issuer
-        .verifying_key()
-        .verify_strict(signing_input, &Signature::from_bytes(signature))
-        .map_err(|_| Error::BadSignature)
+    let tables = trust.tables_for(issuer);
+    if verify_strict_parts(issuer.verifying_key(), signing_input, signature, tables) {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
+    }
 }
 
 /// Refuses an object that says it was issued at `issued_at` when the issuer key's window does

@@ -103,6 +103,12 @@ pub(crate) fn signing_input<'b, const N: usize>(
     out
 }
 
+/// The bytes an object's signature covers, as [`signing_input`] writes them, in parts
+/// (`domain tag`, `0x00`, `signed`) for hashing without a copy.
+pub(crate) fn signing_input_parts(kind: ObjectKind, signed: &[u8]) -> [&[u8]; 3] {
+    [kind.domain_tag().as_bytes(), &[0], signed]
+}
+
 /// The header bytes for an object of `kind` signed by `key_id`.
 pub(crate) fn header(kind: ObjectKind, key_id: KeyId) -> [u8; HEADER_LEN] {
     let [a, b, c, d] = key_id.0;

@@ -7,8 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::SigningKey;
 use glpi_key::{
-    Claims, Entitlements, InstanceId, Issuer, KeyKind, Serial, TextStyle, Tier, TrustStore,
-    UnixTime, UnverifiedKey, VerifyOptions,
+    Claims, Entitlements, InstanceId, Issuer, KeyKind, Serial, TableSize, TextStyle, Tier,
+    TrustStore, UnixTime, UnverifiedKey, VerifyOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +65,9 @@ pub struct Tokens {
     /// JWT, EdDSA.
     pub jwt: String,
     trust: TrustStore,
+    /// The same issuer key with precomputed tables (glpi-key's `tables` feature).
+    trust_large: TrustStore,
+    trust_small: TrustStore,
     instance: InstanceId,
     paseto_key: pasetors::keys::AsymmetricPublicKey<pasetors::version4::V4>,
     jwt_key: jsonwebtoken::DecodingKey,
@@ -154,11 +157,17 @@ impl Tokens {
         jwt_validation.validate_nbf = true;
         jwt_validation.leeway = 0;
 
+        let mut trust_large = trust.clone();
+        trust_large.precompute(TableSize::Large);
+        let mut trust_small = trust.clone();
+        trust_small.precompute(TableSize::Small);
         Ok(Tokens {
             glpi,
             paseto,
             jwt,
             trust,
+            trust_large,
+            trust_small,
             instance,
             paseto_key,
             jwt_key,
@@ -168,9 +177,21 @@ impl Tokens {
 
     /// Parses and verifies the GLPI key, bound to this instance, at the system time.
     pub fn verify_glpi(&self, text: &str) -> Result<Checked, Refused> {
+        self.verify_glpi_under(&self.trust, text)
+    }
+
+    /// As [`verify_glpi`](Self::verify_glpi), with precomputed tables of `size`.
+    pub fn verify_glpi_tables(&self, text: &str, size: TableSize) -> Result<Checked, Refused> {
+        match size {
+            TableSize::Small => self.verify_glpi_under(&self.trust_small, text),
+            _ => self.verify_glpi_under(&self.trust_large, text),
+        }
+    }
+
+    fn verify_glpi_under(&self, trust: &TrustStore, text: &str) -> Result<Checked, Refused> {
         let key = UnverifiedKey::parse(text).map_err(refused)?;
         let options = VerifyOptions::at(UnixTime::from_secs(now())).with_instance(self.instance);
-        let license = key.verify(&self.trust, &options).map_err(refused)?;
+        let license = key.verify(trust, &options).map_err(refused)?;
         Ok(Checked {
             owner: license.owner().to_string(),
             tier: license.tier().name().to_string(),

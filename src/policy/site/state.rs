@@ -378,7 +378,7 @@ impl SiteState {
             options = options.with_instance(id);
         }
         let issuer = key.issuer_in(&self.trust, &options)?;
-        key.check_signature(issuer)?;
+        key.check_signature(&self.trust, issuer)?;
         // The signature checked out: the claims are the issuer's.
         let claims = key.unverified_claims()?;
         self.honoured(issuer, at)?;
