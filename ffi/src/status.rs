@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use glpi_key::{CorrectionStatus, Error, TrustError};
+use glpi_key::{CorrectionStatus, Error, ErrorClass, TrustError};
 
 use crate::boundary::copy_c_str;
 use crate::types::{GlpiError, GLPI_MESSAGE_CAPACITY};
@@ -167,28 +167,44 @@ impl GlpiStatus {
         Self::ALL.into_iter().find(|s| *s as u32 == code)
     }
 
-    /// The status of a verification failure.
+    /// The status of a verification failure: that of its class.
     pub fn of_error(e: &Error) -> Self {
-        match e {
-            Error::Empty => GlpiStatus::Empty,
-            Error::NotAGlpiKey => GlpiStatus::NotAGlpiKey,
-            Error::InvalidCharacter { .. } => GlpiStatus::InvalidCharacter,
-            Error::TooLong { .. } => GlpiStatus::TooLong,
-            Error::WrongLength { .. } => GlpiStatus::WrongLength,
-            Error::Checksum(_) => GlpiStatus::Checksum,
-            Error::NonCanonical => GlpiStatus::NonCanonical,
-            Error::ShortIdNotKey(_) => GlpiStatus::ShortId,
-            Error::UnsupportedVersion { .. } => GlpiStatus::UnsupportedVersion,
-            Error::UnknownObjectKind { .. } => GlpiStatus::UnknownObjectKind,
-            Error::WrongObjectKind { .. } => GlpiStatus::WrongObjectKind,
-            Error::UnknownIssuer { .. } => GlpiStatus::UnknownIssuer,
-            Error::IssuerKeyNotValid { .. } => GlpiStatus::IssuerKeyNotValid,
-            Error::BadSignature => GlpiStatus::BadSignature,
-            Error::MalformedClaims(_) => GlpiStatus::MalformedClaims,
-            Error::NotYetValid { .. } => GlpiStatus::NotYetValid,
-            Error::Expired { .. } => GlpiStatus::Expired,
-            Error::WrongInstance { .. } => GlpiStatus::WrongInstance,
-            Error::UnsupportedGlpiVersion { .. } => GlpiStatus::UnsupportedGlpiVersion,
+        GlpiStatus::of_class(e.class())
+    }
+
+    /// The status of an error class. A class of this C API has the number of
+    /// [`ErrorClass::number`] (checked at compile time below); a class newer than this C API
+    /// gives `GLPI_STATUS_UNKNOWN_ERROR`, and [`Failure`] puts its name in the message.
+    pub const fn of_class(class: ErrorClass) -> Self {
+        match class {
+            ErrorClass::Empty => GlpiStatus::Empty,
+            ErrorClass::NotAGlpiKey => GlpiStatus::NotAGlpiKey,
+            ErrorClass::InvalidCharacter => GlpiStatus::InvalidCharacter,
+            ErrorClass::TooLong => GlpiStatus::TooLong,
+            ErrorClass::WrongLength => GlpiStatus::WrongLength,
+            ErrorClass::Checksum => GlpiStatus::Checksum,
+            ErrorClass::NonCanonical => GlpiStatus::NonCanonical,
+            ErrorClass::ShortIdNotKey => GlpiStatus::ShortId,
+            ErrorClass::UnsupportedVersion => GlpiStatus::UnsupportedVersion,
+            ErrorClass::UnknownObjectKind => GlpiStatus::UnknownObjectKind,
+            ErrorClass::WrongObjectKind => GlpiStatus::WrongObjectKind,
+            ErrorClass::UnknownIssuer => GlpiStatus::UnknownIssuer,
+            ErrorClass::IssuerKeyNotValid => GlpiStatus::IssuerKeyNotValid,
+            ErrorClass::BadSignature => GlpiStatus::BadSignature,
+            ErrorClass::MalformedClaims => GlpiStatus::MalformedClaims,
+            ErrorClass::NotYetValid => GlpiStatus::NotYetValid,
+            ErrorClass::Expired => GlpiStatus::Expired,
+            ErrorClass::WrongInstance => GlpiStatus::WrongInstance,
+            ErrorClass::UnsupportedGlpiVersion => GlpiStatus::UnsupportedGlpiVersion,
+            // Newer than this C API: no number of their own in `GlpiStatus` yet.
+            ErrorClass::MalformedRevocationList
+            | ErrorClass::NotARevocationListFile
+            | ErrorClass::Revoked
+            | ErrorClass::RevocationListRolledBack
+            | ErrorClass::ClockRolledBack
+            | ErrorClass::IssuedInFuture
+            | ErrorClass::BufferTooSmall => GlpiStatus::UnknownError,
+            // `ErrorClass` is non-exhaustive: a class added to the library after this list.
             _ => GlpiStatus::UnknownError,
         }
     }
@@ -205,6 +221,28 @@ impl GlpiStatus {
         }
     }
 }
+
+impl From<ErrorClass> for GlpiStatus {
+    fn from(class: ErrorClass) -> Self {
+        GlpiStatus::of_class(class)
+    }
+}
+
+// Every class this C API knows has the library's number for it: the numbers live in
+// `glpi_key::ErrorClass`, and the C enum only repeats them (cbindgen needs literals).
+const _: () = {
+    let mut i = 0;
+    while i < ErrorClass::ALL.len() {
+        let class = ErrorClass::ALL[i];
+        let status = GlpiStatus::of_class(class);
+        assert!(
+            status as u32 == class.number() as u32
+                || (status as u32 == GlpiStatus::UnknownError as u32
+                    && class.number() as u32 > GlpiStatus::UnsupportedGlpiVersion as u32)
+        );
+        i += 1;
+    }
+};
 
 /// A failure on its way to the caller.
 pub(crate) struct Failure {
@@ -234,7 +272,15 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let mut f = Failure::new(GlpiStatus::of_error(&e), e.to_string());
+        let class = e.class();
+        let status = GlpiStatus::of_class(class);
+        let message = if status == GlpiStatus::UnknownError {
+            // A class newer than this C API: its stable name still reaches the caller.
+            format!("{}: {e}", class.name())
+        } else {
+            e.to_string()
+        };
+        let mut f = Failure::new(status, message);
         match e {
             Error::InvalidCharacter { position, .. } => f.position = position,
             Error::Checksum(c) => {

@@ -2,9 +2,10 @@
 
 use std::ffi::{c_char, CStr};
 
-use glpi_key::{Claims, Error, Issuer, KeyKind, Serial, TextStyle, Tier, UnixTime};
+use glpi_key::{Claims, Error, ErrorClass, Issuer, KeyKind, Serial, TextStyle, Tier, UnixTime};
 
-use crate::boundary::copy_c_str;
+use crate::boundary::{copy_c_str, finish};
+use crate::status::Failure;
 use crate::*;
 
 const NOW: u64 = 1_800_000_000;
@@ -91,6 +92,50 @@ fn names_match_the_library_error_codes() {
         let c = unsafe { CStr::from_ptr(glpi_status_name(*s as u32)) };
         assert_eq!(c.to_str().unwrap(), s.name());
     }
+}
+
+#[test]
+fn statuses_take_their_numbers_from_the_error_classes() {
+    let mut known = 0;
+    for class in ErrorClass::ALL {
+        let status = GlpiStatus::from(class);
+        if status == GlpiStatus::UnknownError {
+            // Newer than the C enum, which has no status of that number.
+            assert_eq!(GlpiStatus::from_u32(class.number().into()), None, "{class}");
+        } else {
+            assert_eq!(status as u32, class.number() as u32, "{class}");
+            assert_eq!(status.name(), class.name());
+            known += 1;
+        }
+    }
+    // Every verification status of the C enum (1 to 19) is some class's.
+    let verification = GlpiStatus::ALL
+        .iter()
+        .filter(|s| (1..GlpiStatus::UnknownError as u32).contains(&(**s as u32)))
+        .count();
+    assert_eq!(known, verification);
+    assert_eq!(known, 19);
+
+    // A class newer than the C enum: unknown-error, its name still in the message.
+    for e in [
+        Error::BufferTooSmall { needed: 3 },
+        Error::NotARevocationListFile,
+    ] {
+        let name = e.code();
+        let text = e.to_string();
+        assert_eq!(GlpiStatus::of_error(&e), GlpiStatus::UnknownError);
+        let mut err = std::mem::MaybeUninit::<GlpiError>::uninit();
+        let s = finish(Ok(Err(Failure::from(e))), err.as_mut_ptr());
+        assert_eq!(s, GlpiStatus::UnknownError);
+        let err = unsafe { err.assume_init() };
+        assert_eq!(err.status, GlpiStatus::UnknownError);
+        assert_eq!(message(&err), format!("{name}: {text}"));
+    }
+    // A class of the C enum keeps its message unchanged.
+    let e = Error::NonCanonical;
+    let text = e.to_string();
+    let f = Failure::from(e);
+    assert_eq!((f.status, f.message), (GlpiStatus::NonCanonical, text));
 }
 
 #[test]
