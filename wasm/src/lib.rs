@@ -5,8 +5,9 @@
 //! Exports:
 //! - `gk_alloc(len) -> ptr` and `gk_free(ptr, len)`: buffers in linear memory, owned by the host
 //!   between the two calls.
-//! - `gk_verify(...) -> status`: the status numbers of the C API (`GlpiStatus` in
-//!   `ffi/include/glpi_key.h`), 0 for a valid key. The result text written to `out` is
+//! - `gk_verify(...) -> status`: 0 for a valid key; for a verification failure, the number of
+//!   its class (`glpi_key::ErrorClass::number`, which the C API's `GlpiStatus` repeats); for a
+//!   bad argument or trusted key, the number the C API gives it (63 and up, see [`Status`]). The result text written to `out` is
 //!   `key=value` lines: `status=<name>` first (the `expect` strings of `spec/vectors/keys.json`),
 //!   then `message=` on failure, or the claims on success, with `owner=` last (it may hold any
 //!   character).
@@ -16,13 +17,61 @@
 use core::fmt::Write as _;
 
 use glpi_key::{
-    GlpiVersion, InstanceId, KeyKind, License, TrustStore, TrustedKey, UnixTime, UnverifiedKey,
-    VerifyOptions, MAX_INPUT_LEN,
+    ErrorClass, GlpiVersion, InstanceId, KeyKind, License, TrustError, TrustStore, TrustedKey,
+    UnixTime, UnverifiedKey, VerifyOptions, MAX_INPUT_LEN,
 };
-use glpi_key_ffi::GlpiStatus;
 
 /// Bytes of one trusted public key.
 const PUBLIC_KEY_LEN: usize = 32;
+
+/// The outcome of [`gk_verify`]: its number (the return value) and its name (`status=` line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Status {
+    number: u32,
+    name: &'static str,
+}
+
+impl Status {
+    /// A valid key.
+    const VALID: Status = Status::new(0, "valid");
+    /// A failure class newer than the C API's list of trusted-key failures.
+    const UNKNOWN_ERROR: Status = Status::new(63, "unknown-error");
+    /// The key text is not UTF-8.
+    const INVALID_UTF8: Status = Status::new(65, "invalid-utf8");
+    /// An argument is out of range or malformed.
+    const INVALID_ARGUMENT: Status = Status::new(66, "invalid-argument");
+    /// A trusted key is not an Ed25519 public key.
+    const TRUSTED_KEY_NOT_A_POINT: Status = Status::new(67, "trusted-key-not-a-point");
+    /// A trusted key is not canonically encoded.
+    const TRUSTED_KEY_NON_CANONICAL: Status = Status::new(68, "trusted-key-non-canonical");
+    /// A trusted key is weak (small order).
+    const TRUSTED_KEY_SMALL_ORDER: Status = Status::new(69, "trusted-key-small-order");
+    /// Two trusted keys have the same key id.
+    const DUPLICATE_TRUSTED_KEY: Status = Status::new(70, "duplicate-trusted-key");
+    /// More trusted keys than a store holds.
+    const TOO_MANY_TRUSTED_KEYS: Status = Status::new(71, "too-many-trusted-keys");
+
+    const fn new(number: u32, name: &'static str) -> Self {
+        Status { number, name }
+    }
+
+    /// A verification failure: the number and name of its class, from the library.
+    const fn of_class(class: ErrorClass) -> Self {
+        Status::new(class.number() as u32, class.name())
+    }
+
+    /// An issuer key refused by the trust store.
+    fn of_trust_error(e: &TrustError) -> Self {
+        match e {
+            TrustError::NotAPoint => Status::TRUSTED_KEY_NOT_A_POINT,
+            TrustError::NonCanonical => Status::TRUSTED_KEY_NON_CANONICAL,
+            TrustError::SmallOrder => Status::TRUSTED_KEY_SMALL_ORDER,
+            TrustError::DuplicateKeyId(_) => Status::DUPLICATE_TRUSTED_KEY,
+            TrustError::Full => Status::TOO_MANY_TRUSTED_KEYS,
+            _ => Status::UNKNOWN_ERROR,
+        }
+    }
+}
 
 /// Allocates `len` bytes of linear memory for the host to fill; release with [`gk_free`] and the
 /// same `len`. Returns null when `len` is 0.
@@ -107,9 +156,9 @@ pub unsafe extern "C" fn gk_verify(
     };
     let mut report = String::new();
     let status = match run(text, trust, now, kind, instance, version, &mut report) {
-        Ok(()) => GlpiStatus::Ok,
+        Ok(()) => Status::VALID,
         Err((status, message)) => {
-            report = format!("status={}\nmessage={message}\n", status.name());
+            report = format!("status={}\nmessage={message}\n", status.name);
             status
         }
     };
@@ -125,10 +174,10 @@ pub unsafe extern "C" fn gk_verify(
             *d = *s;
         }
     }
-    status as u32
+    status.number
 }
 
-type Failure = (GlpiStatus, String);
+type Failure = (Status, String);
 
 fn run(
     text: Option<&[u8]>,
@@ -139,14 +188,14 @@ fn run(
     version: &[u8],
     report: &mut String,
 ) -> Result<(), Failure> {
-    let library = |e: glpi_key::Error| (GlpiStatus::of_error(&e), e.to_string());
-    let argument = |m: &str| (GlpiStatus::InvalidArgument, m.to_owned());
+    let library = |e: glpi_key::Error| (Status::of_class(e.class()), e.to_string());
+    let argument = |m: &str| (Status::INVALID_ARGUMENT, m.to_owned());
     let mut store = TrustStore::new();
     if trust.is_empty() || trust.len() % PUBLIC_KEY_LEN != 0 {
         return Err(argument("trust must hold one or more 32-byte public keys"));
     }
     for chunk in trust.chunks_exact(PUBLIC_KEY_LEN) {
-        let refused = |e: glpi_key::TrustError| (GlpiStatus::of_trust_error(&e), e.to_string());
+        let refused = |e: TrustError| (Status::of_trust_error(&e), e.to_string());
         let key: &[u8; PUBLIC_KEY_LEN] =
             chunk.try_into().map_err(|_| argument("trusted key size"))?;
         store
@@ -176,7 +225,7 @@ fn run(
     let text = text.ok_or_else(|| library(glpi_key::Error::TooLong { max: MAX_INPUT_LEN }))?;
     let text = core::str::from_utf8(text).map_err(|e| {
         (
-            GlpiStatus::InvalidUtf8,
+            Status::INVALID_UTF8,
             format!(
                 "the key text is not valid UTF-8 (bad byte at offset {})",
                 e.valid_up_to()
@@ -267,26 +316,53 @@ mod tests {
 
         let later = UnixTime::from_date(2027, 1, 1).unwrap().as_secs();
         let (s, out) = call(text.as_bytes(), &pk, later, b"");
-        assert_eq!(s, GlpiStatus::Expired as u32);
+        assert_eq!(s, ErrorClass::Expired.number() as u32);
         assert!(out.starts_with("status=expired\nmessage=the key expired"));
 
-        assert_eq!(
-            call(b"GLPI-\xff", &pk, now, b"").0,
-            GlpiStatus::InvalidUtf8 as u32
-        );
-        assert_eq!(call(b"", &pk, now, b"").0, GlpiStatus::Empty as u32);
-        assert_eq!(
-            call(&[b'x'; 5000], &pk, now, b"").0,
-            GlpiStatus::TooLong as u32
-        );
-        assert_eq!(
-            call(text.as_bytes(), &[0; 32], now, b"").0,
-            GlpiStatus::TrustedKeySmallOrder as u32
-        );
-        assert_eq!(
-            call(text.as_bytes(), &pk, now, b"x").0,
-            GlpiStatus::InvalidArgument as u32
-        );
+        assert_eq!(call(b"GLPI-\xff", &pk, now, b"").0, 65);
+        assert_eq!(call(b"", &pk, now, b"").0, 1);
+        assert_eq!(call(&[b'x'; 5000], &pk, now, b"").0, 4);
+        assert_eq!(call(text.as_bytes(), &[0; 32], now, b"").0, 69);
+        assert_eq!(call(text.as_bytes(), &pk, now, b"x").0, 66);
+    }
+
+    #[test]
+    fn status_numbers_and_names_are_those_of_the_c_api() {
+        // The statuses this module returned when it took them from the C API's `GlpiStatus`.
+        let verification = [
+            "empty",
+            "not-a-glpi-key",
+            "invalid-character",
+            "too-long",
+            "wrong-length",
+            "checksum",
+            "non-canonical",
+            "short-id",
+            "unsupported-version",
+            "unknown-object-kind",
+            "wrong-object-kind",
+            "unknown-issuer",
+            "issuer-key-not-valid",
+            "bad-signature",
+            "malformed-claims",
+            "not-yet-valid",
+            "expired",
+            "wrong-instance",
+            "unsupported-glpi-version",
+        ];
+        for (number, name) in (1..).zip(verification) {
+            let class = ErrorClass::from_number(number).unwrap();
+            assert_eq!(Status::of_class(class), Status::new(number.into(), name));
+        }
+        for class in ErrorClass::ALL {
+            let status = Status::of_class(class);
+            assert_eq!(
+                (status.number, status.name),
+                (class.number().into(), class.name())
+            );
+            assert!(status.number < Status::UNKNOWN_ERROR.number);
+        }
+        assert_eq!(Status::VALID, Status::new(0, "valid"));
     }
 
     #[test]
