@@ -3,8 +3,8 @@
 //! the revocation lists) is the core's; this crate only converts arguments and results.
 //!
 //! Results cross the boundary as JSON text (claims, parsed keys) and errors as a thrown JSON
-//! text `{"code":…,"message":…}`; `js/core.js` turns them into typed objects and
-//! `GlpiKeyError`. The exports are not the package's API: `js/core.js` is.
+//! text `{"code":…,"message":…}`; `core.js` turns them into typed objects and
+//! `GlpiKeyError`. The exports are not the package's API: `core.js` is.
 
 use core::fmt::Write as _;
 
@@ -176,8 +176,8 @@ fn kind_of(name: &str) -> core::result::Result<KeyKind, Failure> {
 
 /// Reads a key (form, check symbols, header) without verifying it. A one-symbol typo
 /// suggestion is confirmed (or dropped) by the signature of the corrected key under `trust`
-/// (an empty store leaves it unconfirmed). Returns
-/// JSON: `{kind, keyId, shortId, text, grouped}` (all unverified).
+/// (an empty store leaves it unconfirmed). Returns JSON:
+/// `{unverifiedKind, unverifiedKeyId, unverifiedShortId, text, grouped}`.
 #[wasm_bindgen]
 pub fn parse(text: &str, trust: &RawTrustStore) -> Result<String> {
     let key = match read(text, trust) {
@@ -186,9 +186,9 @@ pub fn parse(text: &str, trust: &RawTrustStore) -> Result<String> {
     };
     let mut j = Json::default();
     j.open();
-    j.str_field("kind", key.unverified_kind().object_kind().name());
-    j.str_field("keyId", &key.unverified_key_id().to_string());
-    j.key("shortId");
+    j.str_field("unverifiedKind", key.unverified_kind().object_kind().name());
+    j.str_field("unverifiedKeyId", &key.unverified_key_id().to_string());
+    j.key("unverifiedShortId");
     match key.unverified_short_id() {
         Some(id) => j.string(&id.to_string()),
         None => j.null(),
@@ -210,14 +210,22 @@ fn read(text: &str, trust: &RawTrustStore) -> core::result::Result<UnverifiedKey
 pub fn correct(text: &str, trust: &RawTrustStore) -> Result<Option<String>> {
     let typo = match read(text, trust) {
         Ok(_) => return Ok(None),
-        Err(Error::Checksum(glpi_key::ChecksumError { suggestion: Some(c) })) => c,
+        Err(Error::Checksum(glpi_key::ChecksumError {
+            suggestion: Some(c),
+        })) => c,
         Err(e) => return fail(e),
     };
     // `position` is 1-based among the characters of the text as given.
     let fixed: String = text
         .chars()
         .enumerate()
-        .map(|(i, ch)| if i + 1 == typo.position { typo.replacement } else { ch })
+        .map(|(i, ch)| {
+            if i + 1 == typo.position {
+                typo.replacement
+            } else {
+                ch
+            }
+        })
         .collect();
     Ok(Some(fixed))
 }
@@ -388,7 +396,11 @@ pub fn read_revocation_list(
     let unverified = match (&text, &file) {
         (Some(t), None) => UnverifiedRevocationList::parse_text(t, &mut buf),
         (None, Some(f)) => UnverifiedRevocationList::from_file_bytes(f),
-        _ => return fail(Failure::argument("give a revocation list as text or as file bytes")),
+        _ => {
+            return fail(Failure::argument(
+                "give a revocation list as text or as file bytes",
+            ))
+        }
     };
     let checked = unverified.and_then(|u| {
         let list = u.verify(&trust.inner)?;
