@@ -279,6 +279,7 @@ class RevocationList:
     next_update: Optional[int]
     serials: Tuple[str, ...]
     """Revoked serials, 16 hex digits each, ascending."""
+    _raw: _native.RawRevocationList
 
     def __init__(self) -> None:
         raise TypeError("use RevocationList.read(data, trust)")

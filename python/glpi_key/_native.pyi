@@ -5,7 +5,7 @@ from typing import Any, Optional, Tuple
 class Failure(Exception):
     """A refusal: args are (code, message, typo dict or None)."""
 
-    args: Tuple[str, str, Optional[dict[str, Any]]]  # type: ignore[assignment]
+    args: Tuple[str, str, Optional[dict[str, Any]]]
 
 class TrustStore:
     def __init__(self) -> None: ...
