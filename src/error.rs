@@ -2,12 +2,12 @@
 
 use core::fmt;
 
-use crate::claims::{GlpiVersion, InstanceId, VersionRange};
-use crate::envelope::ObjectKind;
-use crate::revocation::ListError;
-use crate::serial::ShortId;
-use crate::time::UnixTime;
-use crate::trust::KeyId;
+use crate::model::ids::{InstanceId, KeyId};
+use crate::model::kind::ObjectKind;
+use crate::model::limits::{FORMAT_VERSION, MAX_LIST_SERIALS, MAX_OWNER_LEN, MAX_TRUSTED_KEYS};
+use crate::model::serial::{Serial, ShortId};
+use crate::model::time::UnixTime;
+use crate::model::version::{GlpiVersion, VersionRange};
 
 /// Everything that can make a key text fail to parse or verify.
 ///
@@ -208,7 +208,7 @@ impl fmt::Display for Error {
             Error::UnsupportedVersion { found } => write!(
                 f,
                 "this key uses format version {found}, which this software does not support (it supports version {}): update the software that checks the key",
-                crate::envelope::FORMAT_VERSION
+                FORMAT_VERSION
             ),
             Error::UnknownObjectKind { found } => write!(
                 f,
@@ -403,7 +403,7 @@ impl fmt::Display for ClaimsError {
             ClaimsError::OwnerLength(n) => write!(
                 f,
                 "the owner is {n} bytes long; it must be 1 to {} bytes of UTF-8",
-                crate::claims::MAX_OWNER_LEN
+                MAX_OWNER_LEN
             ),
             ClaimsError::TimeOutOfRange => f.write_str("a time is out of range"),
             ClaimsError::TimeNotWholeMinute => f.write_str("a time is not a whole minute; keys store whole minutes"),
@@ -436,6 +436,9 @@ pub enum IssueError {
     },
     /// The revocation list cannot be issued as given.
     RevocationList(ListError),
+    /// The object just signed does not read back as valid: a bug in this library, never a
+    /// property of the input (issuing checks its own output instead of trusting it).
+    SelfCheck(Error),
 }
 
 impl fmt::Display for IssueError {
@@ -449,6 +452,10 @@ impl fmt::Display for IssueError {
                 )
             }
             IssueError::RevocationList(e) => write!(f, "cannot issue this revocation list: {e}"),
+            IssueError::SelfCheck(e) => write!(
+                f,
+                "the object just signed does not read back ({e}): this is a bug in glpi-key; please report it"
+            ),
         }
     }
 }
@@ -458,6 +465,7 @@ impl core::error::Error for IssueError {
         match self {
             IssueError::Claims(e) => Some(e),
             IssueError::RevocationList(e) => Some(e),
+            IssueError::SelfCheck(e) => Some(e),
             IssueError::BufferTooSmall { .. } => None,
         }
     }
@@ -480,3 +488,136 @@ impl From<ClaimsError> for Error {
         Error::MalformedClaims(e)
     }
 }
+/// Why a signed revocation list is malformed (or, when issuing, cannot be made).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListError {
+    /// The bytes end in the middle of a field, or a field is not validly encoded.
+    Truncated {
+        /// The field being read.
+        field: &'static str,
+    },
+    /// Bytes are left over after the serials.
+    TrailingBytes,
+    /// The fields decode, but are not in their one canonical byte form.
+    NotCanonical,
+    /// The serials take a number of bytes that is not a multiple of 8.
+    SerialsLength(usize),
+    /// A serial has bits above the 60 that serials use.
+    SerialOutOfRange {
+        /// 0-based position in the list.
+        index: usize,
+    },
+    /// A serial is smaller than the one before it: lists are sorted.
+    Unsorted {
+        /// 0-based position of the out-of-order serial.
+        index: usize,
+    },
+    /// A serial appears twice.
+    Duplicate {
+        /// The repeated serial.
+        serial: Serial,
+    },
+    /// The next update is not after the issue time.
+    NextUpdateNotAfterIssue,
+    /// More serials than [`MAX_LIST_SERIALS`].
+    TooManySerials {
+        /// Serials given.
+        count: usize,
+    },
+    /// The output buffer is too small (see [`max_revocation_list_len`]).
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListError::Truncated { field } => {
+                write!(f, "field `{field}` is cut short or badly encoded")
+            }
+            ListError::TrailingBytes => f.write_str("bytes are left over after the serials"),
+            ListError::NotCanonical => f.write_str("the fields are not in canonical form"),
+            ListError::SerialsLength(n) => write!(
+                f,
+                "the serials take {n} bytes, which is not a whole number of 8-byte serials"
+            ),
+            ListError::SerialOutOfRange { index } => {
+                write!(f, "serial number {} is larger than 60 bits", index + 1)
+            }
+            ListError::Unsorted { index } => write!(
+                f,
+                "serial number {} is smaller than the one before it (serials must be sorted)",
+                index + 1
+            ),
+            ListError::Duplicate { serial } => write!(
+                f,
+                "serial {} ({}) is listed twice",
+                serial.value(),
+                serial.short_id()
+            ),
+            ListError::NextUpdateNotAfterIssue => {
+                f.write_str("the next update is not after the issue time")
+            }
+            ListError::TooManySerials { count } => write!(
+                f,
+                "{count} serials are more than a list may hold ({MAX_LIST_SERIALS})"
+            ),
+            ListError::BufferTooSmall { needed } => {
+                write!(
+                    f,
+                    "the output buffer is too small: {needed} bytes are needed"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for ListError {}
+
+impl From<ListError> for Error {
+    fn from(e: ListError) -> Self {
+        Error::MalformedRevocationList(e)
+    }
+}
+
+impl From<ListError> for IssueError {
+    fn from(e: ListError) -> Self {
+        IssueError::RevocationList(e)
+    }
+}
+
+/// Why an issuer public key cannot be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The 32 bytes are not the encoding of a point on the curve.
+    NotAPoint,
+    /// The encoding is not canonical (another encoding of the same point is the standard one).
+    NonCanonical,
+    /// The key is of small order: signatures under it prove nothing.
+    SmallOrder,
+    /// The validity window ends before it starts.
+    EmptyWindow,
+    /// Another trusted key has the same key id.
+    DuplicateKeyId(KeyId),
+    /// The store already holds [`MAX_TRUSTED_KEYS`] keys.
+    Full,
+}
+
+impl fmt::Display for TrustError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustError::NotAPoint => f.write_str("the issuer public key is not a valid Ed25519 public key: check that the right file was given"),
+            TrustError::NonCanonical => f.write_str("the issuer public key is not canonically encoded: it was not made by a standard Ed25519 implementation and is refused"),
+            TrustError::SmallOrder => f.write_str("the issuer public key is a weak (small-order) Ed25519 key that anyone can forge signatures for: it is refused"),
+            TrustError::EmptyWindow => f.write_str("the issuer key's validity window ends before it starts"),
+            TrustError::DuplicateKeyId(id) => write!(f, "two trusted issuer keys have the same key id {id}: remove the duplicate"),
+            TrustError::Full => write!(f, "too many trusted issuer keys (at most {MAX_TRUSTED_KEYS})"),
+        }
+    }
+}
+
+impl core::error::Error for TrustError {}

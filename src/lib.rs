@@ -63,50 +63,53 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-mod base32;
-#[cfg(feature = "batch")]
-mod batch;
-pub mod checksum;
-mod claims;
-#[cfg(feature = "std")]
-mod clock_file;
-mod envelope;
+mod encoding;
 mod error;
 mod issue;
-mod key;
+mod model;
 mod policy;
-mod revocation;
-mod serial;
 mod text;
-mod time;
 mod trust;
 mod verify;
+mod wire;
 
-pub use base32::ALPHABET;
-#[cfg(feature = "batch")]
-pub use batch::verify_batch;
-#[cfg(feature = "parallel")]
-pub use batch::{verify_batch_parallel, PARALLEL_CHUNK};
-pub use claims::{
-    Claims, Entitlements, Extension, Extensions, GlpiVersion, InstanceId, KeyKind, Tier,
-    VersionRange, MAX_CLAIMS_LEN, MAX_EXTENSIONS_LEN, MAX_OWNER_LEN, MIN_CLAIMS_LEN,
+pub use encoding::base32::ALPHABET;
+pub use encoding::checksum;
+pub use error::{
+    ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError, ListError,
+    TrustError,
 };
-#[cfg(feature = "std")]
-pub use clock_file::{ClockFile, ClockFileError};
-pub use envelope::{ObjectKind, FORMAT_VERSION, HEADER_LEN, SIGNATURE_LEN};
-pub use error::{ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError};
 pub use issue::Issuer;
-pub use key::{
+pub use model::entitlements::Entitlements;
+pub use model::ids::{InstanceId, KeyId, KEY_ID_DOMAIN};
+pub use model::kind::{KeyKind, ObjectKind};
+pub use model::limits::{
+    FORMAT_VERSION, MAX_EXTENSIONS_LEN, MAX_LIST_SERIALS, MAX_OWNER_LEN, MAX_TRUSTED_KEYS,
+};
+pub use model::serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
+pub use model::tier::Tier;
+pub use model::time::{CivilTime, UnixTime};
+pub use model::version::{GlpiVersion, VersionRange};
+pub use policy::best_of::{best_of, Best, Outcome};
+pub use policy::clock::ClockGuard;
+#[cfg(feature = "std")]
+pub use policy::clock_file::{ClockFile, ClockFileError};
+pub use text::spec::{TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
+pub use text::writer::Text;
+pub use trust::store::{TrustStore, TrustedKey};
+#[cfg(feature = "batch")]
+pub use verify::batch::verify_batch;
+#[cfg(feature = "parallel")]
+pub use verify::batch::{verify_batch_parallel, PARALLEL_CHUNK};
+pub use verify::key::{
     UnverifiedKey, MAX_BODY_LEN, MAX_BODY_SYMBOLS, MAX_GROUPED_KEY_LEN, MAX_KEY_LEN, MIN_BODY_LEN,
 };
-pub use policy::{best_of, Best, ClockGuard, KeyStatus, Outcome};
-pub use revocation::{
-    check_sequence, max_revocation_list_len, ListError, NewRevocationList, RevocationList,
-    UnverifiedRevocationList, LIST_FILE_MAGIC, MAX_LIST_SERIALS, MAX_TEXT_LIST_LEN,
+pub use verify::license::{KeyStatus, License};
+pub use verify::options::VerifyOptions;
+pub use verify::revocation::{check_sequence, RevocationList, UnverifiedRevocationList};
+pub use wire::claims::{Claims, Extension, Extensions, MAX_CLAIMS_LEN, MIN_CLAIMS_LEN};
+pub use wire::envelope::{HEADER_LEN, SIGNATURE_LEN};
+pub use wire::revocation::{
+    max_revocation_list_len, NewRevocationList, LIST_FILE_MAGIC, MAX_TEXT_LIST_LEN,
     MAX_TEXT_LIST_SERIALS, SERIAL_LEN,
 };
-pub use serial::{Serial, ShortId, SERIAL_BITS, SERIAL_SYMBOLS};
-pub use text::{Text, TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
-pub use time::{CivilTime, UnixTime};
-pub use trust::{KeyId, TrustError, TrustStore, TrustedKey, KEY_ID_DOMAIN, MAX_TRUSTED_KEYS};
-pub use verify::{License, VerifyOptions};

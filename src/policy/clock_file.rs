@@ -17,8 +17,8 @@ use std::string::String;
 use sha2::{Digest, Sha512};
 
 use crate::error::Error;
-use crate::policy::ClockGuard;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
+use crate::policy::clock::ClockGuard;
 
 const MAGIC: &str = "glpi-key-clock v1";
 

@@ -1,11 +1,16 @@
-//! Issuing keys: encode the claims, sign them, write the text.
+//! Layer 6, issuing: encode the claims, sign them, write the text; sign revocation lists.
+//! Imports the layers below.
 
 use ed25519_dalek::{Signer, SigningKey};
 
-use crate::claims::{Claims, MAX_CLAIMS_LEN};
-use crate::error::{ClaimsError, IssueError};
-use crate::key::UnverifiedKey;
-use crate::trust::{KeyId, TrustError, TrustedKey};
+use crate::error::{ClaimsError, IssueError, TrustError};
+use crate::model::ids::KeyId;
+use crate::text::spec::TextStyle;
+use crate::trust::store::TrustedKey;
+use crate::verify::key::UnverifiedKey;
+use crate::wire::claims::{Claims, MAX_CLAIMS_LEN};
+
+mod revocation;
 
 /// An issuer: the vendor's Ed25519 signing key and its key id. Works without `std`.
 ///
@@ -67,14 +72,14 @@ impl Issuer {
         UnverifiedKey::from_parts(claims.kind, self.key_id, encoded, |msg| {
             self.signing_key.sign(msg).to_bytes()
         })
-        .ok_or(IssueError::Claims(ClaimsError::BufferTooSmall))
+        .map_err(IssueError::SelfCheck)
     }
 
     /// Signs `claims` and writes the key's text into `out`.
     pub fn issue_into<'o>(
         &self,
         claims: &Claims<'_>,
-        style: crate::TextStyle,
+        style: TextStyle,
         out: &'o mut [u8],
     ) -> Result<&'o str, IssueError> {
         let key = self.issue(claims)?;
@@ -88,7 +93,7 @@ impl Issuer {
     pub fn issue_string(
         &self,
         claims: &Claims<'_>,
-        style: crate::TextStyle,
+        style: TextStyle,
     ) -> Result<alloc::string::String, IssueError> {
         use alloc::string::ToString;
         Ok(self.issue(claims)?.text(style).to_string())

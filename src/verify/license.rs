@@ -1,84 +1,18 @@
 //! What the verifier checks beyond the signature, and the verified result.
 
-use crate::claims::{Claims, Entitlements, GlpiVersion, InstanceId, KeyKind, Tier};
+use core::fmt;
+
 use crate::error::Error;
-use crate::policy::KeyStatus;
-use crate::serial::{Serial, ShortId};
-use crate::time::UnixTime;
-use crate::trust::{KeyId, TrustedKey};
-
-/// What the host knows when it checks a key. The library has no clock: `now` comes from the
-/// caller (with `std`, [`VerifyOptions::now`] reads the system clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct VerifyOptions {
-    /// The current time.
-    pub now: UnixTime,
-    /// The kind of key needed here; `None` accepts either kind.
-    pub kind: Option<KeyKind>,
-    /// This GLPI instance's UUID. When given, a key bound to another instance is refused.
-    /// When `None`, the binding is not checked: read it from [`Claims::instance`].
-    pub instance: Option<InstanceId>,
-    /// This GLPI version. When given, a key restricted to other versions is refused.
-    pub glpi_version: Option<GlpiVersion>,
-    /// How long after expiry a key stays usable, in seconds (flagged as
-    /// [`KeyStatus::InGrace`]). 0: no grace.
-    pub grace_secs: u64,
-    /// When given, a key whose issue time lies more than this many seconds after `now` is
-    /// refused ([`Error::IssuedInFuture`]): the clock was probably set back.
-    pub clock_tolerance_secs: Option<u64>,
-}
-
-impl VerifyOptions {
-    /// Options for checking at time `now`, with nothing else known.
-    pub const fn at(now: UnixTime) -> Self {
-        VerifyOptions {
-            now,
-            kind: None,
-            instance: None,
-            glpi_version: None,
-            grace_secs: 0,
-            clock_tolerance_secs: None,
-        }
-    }
-
-    /// Options for checking now, by the system clock.
-    #[cfg(feature = "std")]
-    pub fn now() -> Self {
-        Self::at(UnixTime::now())
-    }
-
-    /// Also require a key of this kind.
-    pub const fn with_kind(mut self, kind: KeyKind) -> Self {
-        self.kind = Some(kind);
-        self
-    }
-
-    /// Also check the instance binding against this instance.
-    pub const fn with_instance(mut self, instance: InstanceId) -> Self {
-        self.instance = Some(instance);
-        self
-    }
-
-    /// Also check the supported GLPI versions against this version.
-    pub const fn with_glpi_version(mut self, version: GlpiVersion) -> Self {
-        self.glpi_version = Some(version);
-        self
-    }
-
-    /// Accept keys for `secs` seconds after they expire, flagged as [`KeyStatus::InGrace`].
-    pub const fn with_grace_secs(mut self, secs: u64) -> Self {
-        self.grace_secs = secs;
-        self
-    }
-
-    /// Refuse keys issued more than `secs` seconds after `now` (see
-    /// [`ClockGuard`](crate::ClockGuard) for the clock's own check).
-    pub const fn with_clock_tolerance_secs(mut self, secs: u64) -> Self {
-        self.clock_tolerance_secs = Some(secs);
-        self
-    }
-}
+use crate::model::entitlements::Entitlements;
+use crate::model::ids::KeyId;
+use crate::model::kind::KeyKind;
+use crate::model::serial::{Serial, ShortId};
+use crate::model::tier::Tier;
+use crate::model::time::UnixTime;
+use crate::trust::store::TrustedKey;
+use crate::verify::options::VerifyOptions;
+use crate::verify::signed;
+use crate::wire::claims::Claims;
 
 /// A verified key. Only [`UnverifiedKey::verify`](crate::UnverifiedKey::verify) makes one, after
 /// the signature checked out and every claim passed the checks asked for.
@@ -147,12 +81,7 @@ pub(crate) fn check_claims<'k>(
     issuer: &TrustedKey,
     options: &VerifyOptions,
 ) -> Result<License<'k>, Error> {
-    if !issuer.covers(claims.issued_at) {
-        return Err(Error::IssuerKeyNotValid {
-            key_id: issuer.key_id(),
-            issued_at: claims.issued_at,
-        });
-    }
+    signed::check_window(issuer, claims.issued_at)?;
     let now = options.now;
     if let Some(tolerance_secs) = options.clock_tolerance_secs {
         if claims.issued_at > now.saturating_add_secs(tolerance_secs) {
@@ -197,4 +126,30 @@ pub(crate) fn check_claims<'k>(
         issuer: issuer.key_id(),
         status,
     })
+}
+/// Where a verified key stands in time. See [`License::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyStatus {
+    /// Within its validity period (or perpetual).
+    Active,
+    /// Past its expiry but within the grace period the host allows
+    /// ([`VerifyOptions::with_grace_secs`]): usable, but the administrator should be warned.
+    InGrace {
+        /// When the key expired.
+        expired_at: UnixTime,
+        /// The first moment the key is refused as expired.
+        until: UnixTime,
+    },
+}
+
+impl fmt::Display for KeyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyStatus::Active => f.write_str("active"),
+            KeyStatus::InGrace { expired_at, until } => write!(
+                f,
+                "expired on {expired_at}, usable during the grace period until {until}: renew the subscription"
+            ),
+        }
+    }
 }

@@ -7,73 +7,16 @@
 
 use core::fmt;
 
-use crate::base32::{self, Char, PackError};
-use crate::checksum::{self, Polymod, CHECK_LEN};
-use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
+use crate::encoding::base32::{self, Char, PackError};
+use crate::encoding::checksum::{self, Polymod, CHECK_LEN};
 #[cfg(feature = "fast")]
-use crate::{
+use crate::encoding::{
     base32::{UNIT_BYTES, UNIT_SYMBOLS},
     checksum::UnitsAhead,
 };
-
-/// The prefix of every text form, uppercase in canonical output, case-insensitive on input.
-pub const PREFIX: &str = "GLPI";
-
-/// The longest raw text accepted, in bytes, before any other work is done. Generous enough for
-/// the longest key grouped, wrapped, indented and quoted; anything longer is refused at once.
-pub const MAX_INPUT_LEN: usize = 4096;
-
-/// Symbols per group in [`TextStyle::Grouped`] output.
-pub const GROUP_LEN: usize = 5;
-
-/// How to write a key as text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TextStyle {
-    /// `GLPI-<body>-<check>`, the body in one piece: the canonical form.
-    #[default]
-    Compact,
-    /// The body in groups of [`GROUP_LEN`] symbols separated by hyphens, for reading aloud or
-    /// typing. The reader accepts it back unchanged.
-    Grouped,
-}
-
-/// The checksum domain and length limits of one kind of text.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TextSpec {
-    /// The checksum state after its human-readable part (`glpi` for keys, `glpi-id` for short
-    /// IDs: the domain that keeps one kind of text from passing as the other), computed once
-    /// at compile time.
-    start: Polymod,
-    /// Fewest body bytes a valid text of this kind has.
-    pub min_bytes: usize,
-    /// Most body bytes a valid text of this kind has.
-    pub max_bytes: usize,
-}
-
-impl TextSpec {
-    /// The spec of texts checksummed in domain `hrp` whose bodies have `min_bytes` to
-    /// `max_bytes` bytes.
-    pub const fn new(hrp: &'static str, min_bytes: usize, max_bytes: usize) -> Self {
-        TextSpec {
-            start: Polymod::new(hrp),
-            min_bytes,
-            max_bytes,
-        }
-    }
-
-    /// Most symbols after the prefix, check included.
-    pub const fn max_symbols(&self) -> usize {
-        base32::symbols_for_bytes(self.max_bytes) + CHECK_LEN
-    }
-
-    fn body_bytes(&self, symbols: usize) -> Option<usize> {
-        let body = symbols.checked_sub(CHECK_LEN)?;
-        let bytes = base32::bytes_for_symbols(body)?;
-        (self.min_bytes..=self.max_bytes)
-            .contains(&bytes)
-            .then_some(bytes)
-    }
-}
+use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
+use crate::text::spec::{TextSpec, MAX_INPUT_LEN, PREFIX};
+use crate::text::writer::SliceWriter;
 
 /// What may surround a key and is dropped: white space and quote marks.
 ///
@@ -378,109 +321,12 @@ fn read_bytewise(bytes: &[u8], at: usize, mut count: usize, buf: &mut [u8]) -> R
     Ok(count)
 }
 
-/// A binary body as text: prefix, symbols and check. Displays without allocating.
-#[derive(Debug, Clone, Copy)]
-pub struct Text<'a> {
-    body: &'a [u8],
-    hrp: &'static str,
-    style: TextStyle,
-}
-
-impl<'a> Text<'a> {
-    pub(crate) fn new(body: &'a [u8], hrp: &'static str, style: TextStyle) -> Self {
-        Text { body, hrp, style }
-    }
-
-    /// Low level: any bytes written as key text (prefix, symbols, a valid check), whether or
-    /// not they form a valid key. For tools, test vectors and tests that build hostile keys.
-    pub fn of_key_body(body: &'a [u8], style: TextStyle) -> Self {
-        Text::new(body, crate::key::KEY_HRP, style)
-    }
-
-    /// Length of the text in characters (all ASCII, so also in bytes).
-    pub fn len(&self) -> usize {
-        let symbols = base32::symbols_for_bytes(self.body.len());
-        let groups = match self.style {
-            TextStyle::Compact => 1,
-            TextStyle::Grouped => symbols.div_ceil(GROUP_LEN).max(1),
-        };
-        PREFIX.len() + groups + symbols + 1 + CHECK_LEN
-    }
-
-    /// Always false: a text has at least its prefix and check.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// Writes the text into `out` and returns it, or the length needed if `out` is too small.
-    pub fn write_into<'o>(&self, out: &'o mut [u8]) -> Result<&'o str, usize> {
-        let needed = self.len();
-        let mut w = SliceWriter::new(out);
-        fmt::Write::write_fmt(&mut w, format_args!("{self}")).map_err(|_| needed)?;
-        w.finish().map_err(|_| needed)
-    }
-}
-
-impl fmt::Display for Text<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_checked(f, self.hrp, base32::symbols_of(self.body), self.style)
-    }
-}
-
-/// Writes `GLPI-<symbols>-<check>`, with the check computed in domain `hrp`.
-pub(crate) fn write_checked(
-    f: &mut fmt::Formatter<'_>,
-    hrp: &str,
-    symbols: impl Iterator<Item = u8>,
-    style: TextStyle,
-) -> fmt::Result {
-    f.write_str(PREFIX)?;
-    let mut p = Polymod::new(hrp);
-    for (i, v) in symbols.enumerate() {
-        if i == 0 || (style == TextStyle::Grouped && i % GROUP_LEN == 0) {
-            fmt::Write::write_char(f, '-')?;
-        }
-        p.push(v);
-        fmt::Write::write_char(f, base32::symbol_char(v))?;
-    }
-    fmt::Write::write_char(f, '-')?;
-    for v in p.check_symbols() {
-        fmt::Write::write_char(f, base32::symbol_char(v))?;
-    }
-    Ok(())
-}
-
-/// `fmt::Write` into a byte slice, for formatting without allocation.
-pub(crate) struct SliceWriter<'o> {
-    out: &'o mut [u8],
-    len: usize,
-}
-
-impl<'o> SliceWriter<'o> {
-    pub(crate) fn new(out: &'o mut [u8]) -> Self {
-        SliceWriter { out, len: 0 }
-    }
-
-    pub(crate) fn finish(self) -> Result<&'o str, core::str::Utf8Error> {
-        let written = self.out.get(..self.len).unwrap_or_default();
-        core::str::from_utf8(written)
-    }
-}
-
-impl fmt::Write for SliceWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        let dst = self.out.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     extern crate alloc;
     use super::*;
+    use crate::text::spec::TextStyle;
+    use crate::text::writer::Text;
     use alloc::string::ToString;
 
     const SPEC: TextSpec = TextSpec::new("glpi", 1, 20);

@@ -37,9 +37,10 @@ use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use sha2::{Digest, Sha512};
 
 use crate::error::Error;
-use crate::key::{UnverifiedKey, SIGNING_INPUT_MAX};
-use crate::trust::{TrustStore, TrustedKey};
-use crate::verify::{License, VerifyOptions};
+use crate::trust::store::{TrustStore, TrustedKey};
+use crate::verify::key::{UnverifiedKey, SIGNING_INPUT_MAX};
+use crate::verify::license::License;
+use crate::verify::options::VerifyOptions;
 
 /// Keys per batch in [`verify_batch_parallel`]: large enough that the batch equation pays
 /// off (its gain levels out past a few dozen keys), small enough to spread over cores.
@@ -135,7 +136,7 @@ impl<'t> Prepared<'t> {
             return None;
         }
         let mut buf = [0u8; SIGNING_INPUT_MAX];
-        let message = key.signing_input(&mut buf).ok()?;
+        let message = key.signing_input(&mut buf);
         let challenge: [u8; 64] = Sha512::new()
             .chain_update(r_bytes)
             .chain_update(issuer.verifying_key().as_bytes())
@@ -269,7 +270,11 @@ mod tests {
         let mut body = key.as_bytes().to_vec();
         let last = body.len() - 1;
         body[last] ^= 0x01;
-        let text = crate::text::Text::new(&body, crate::key::KEY_HRP, crate::TextStyle::Compact);
+        let text = crate::text::writer::Text::new(
+            &body,
+            crate::text::spec::KEY_HRP,
+            crate::TextStyle::Compact,
+        );
         UnverifiedKey::parse(&std::string::ToString::to_string(&text)).unwrap()
     }
 
@@ -278,7 +283,11 @@ mod tests {
         let mut body = key.as_bytes().to_vec();
         let start = body.len() - 64;
         body[start..].copy_from_slice(&signature);
-        let text = crate::text::Text::new(&body, crate::key::KEY_HRP, crate::TextStyle::Compact);
+        let text = crate::text::writer::Text::new(
+            &body,
+            crate::text::spec::KEY_HRP,
+            crate::TextStyle::Compact,
+        );
         UnverifiedKey::parse(&std::string::ToString::to_string(&text)).unwrap()
     }
 
@@ -484,7 +493,7 @@ mod tests {
                 .iter()
                 .map(|k| {
                     let mut buf = [0u8; SIGNING_INPUT_MAX];
-                    k.signing_input(&mut buf).unwrap().to_vec()
+                    k.signing_input(&mut buf).to_vec()
                 })
                 .collect();
             let messages: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();

@@ -200,7 +200,7 @@ pub(crate) const UNIT_BYTES: usize = UNIT_SYMBOLS * 5 / 8;
 
 /// Packs 24 symbol values into `out` (15 bytes) and returns the same 120 bits as four 30-bit
 /// groups of six symbols, first symbol highest: the checksum's input for these symbols
-/// ([`Polymod::unit_input`](crate::checksum::Polymod::unit_input)), for free.
+/// ([`Polymod::unit_input`](crate::encoding::checksum::Polymod::unit_input)), for free.
 /// Anything but 24 symbols and 15 bytes packs nothing and returns zeros (callers pass
 /// `chunks_exact` pieces of those sizes).
 #[cfg(feature = "fast")]

@@ -5,19 +5,16 @@
 //! when their bit is set in a presence byte, which keeps the typical key short. See
 //! `spec/FORMAT.md` for the byte layout.
 
-use core::fmt;
-
-use serde::{Deserialize, Serialize};
-
 use crate::error::ClaimsError;
-use crate::serial::Serial;
-use crate::time::{UnixTime, SECONDS_PER_MINUTE};
-
-/// The longest owner name, in bytes of UTF-8.
-pub const MAX_OWNER_LEN: usize = 96;
-
-/// The longest extension block, in bytes.
-pub const MAX_EXTENSIONS_LEN: usize = 64;
+use crate::model::entitlements::Entitlements;
+use crate::model::ids::InstanceId;
+use crate::model::kind::KeyKind;
+use crate::model::limits::{MAX_EXTENSIONS_LEN, MAX_OWNER_LEN};
+use crate::model::serial::Serial;
+use crate::model::tier::Tier;
+use crate::model::time::{UnixTime, SECONDS_PER_MINUTE};
+use crate::model::version::{GlpiVersion, VersionRange};
+use crate::wire::codec::{CodecError, Reader, Writer};
 
 /// The longest encoded claims, in bytes (every optional field present, every varint at its
 /// longest, owner and extensions at their maximum).
@@ -38,329 +35,6 @@ pub const MAX_CLAIMS_LEN: usize = 8 // serial
 
 /// The shortest encoded claims, in bytes.
 pub const MIN_CLAIMS_LEN: usize = 8 + 1 + 1 + 1 + 2 + 1 + 1;
-
-/// Which kind of key: what it lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-pub enum KeyKind {
-    /// Registers a GLPI instance with the vendor's services.
-    InstanceRegistration,
-    /// Enrolls inventory agents into an entity.
-    AgentEnrollment,
-}
-
-impl KeyKind {
-    /// The object kind of keys of this kind.
-    pub const fn object_kind(self) -> crate::ObjectKind {
-        match self {
-            KeyKind::InstanceRegistration => crate::ObjectKind::InstanceRegistration,
-            KeyKind::AgentEnrollment => crate::ObjectKind::AgentEnrollment,
-        }
-    }
-
-    /// The key kind of an object kind, if it is a key.
-    pub const fn from_object_kind(kind: crate::ObjectKind) -> Option<Self> {
-        match kind {
-            crate::ObjectKind::InstanceRegistration => Some(KeyKind::InstanceRegistration),
-            crate::ObjectKind::AgentEnrollment => Some(KeyKind::AgentEnrollment),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.object_kind().name())
-    }
-}
-
-/// The subscription tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-pub enum Tier {
-    /// Free (community).
-    Free,
-    /// Starter.
-    Starter,
-    /// Basic.
-    Basic,
-    /// Standard.
-    Standard,
-    /// Advanced.
-    Advanced,
-}
-
-impl Tier {
-    /// Every tier, lowest first.
-    pub const ALL: [Tier; 5] = [
-        Tier::Free,
-        Tier::Starter,
-        Tier::Basic,
-        Tier::Standard,
-        Tier::Advanced,
-    ];
-
-    /// The wire value.
-    pub const fn to_byte(self) -> u8 {
-        self as u8
-    }
-
-    /// The tier of a wire value.
-    pub const fn from_byte(b: u8) -> Option<Self> {
-        match b {
-            0 => Some(Tier::Free),
-            1 => Some(Tier::Starter),
-            2 => Some(Tier::Basic),
-            3 => Some(Tier::Standard),
-            4 => Some(Tier::Advanced),
-            _ => None,
-        }
-    }
-
-    /// The lowercase name (`free`, `standard`, …).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Tier::Free => "free",
-            Tier::Starter => "starter",
-            Tier::Basic => "basic",
-            Tier::Standard => "standard",
-            Tier::Advanced => "advanced",
-        }
-    }
-
-    /// The tier with this name, ignoring case.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Tier::ALL
-            .into_iter()
-            .find(|t| t.name().eq_ignore_ascii_case(name))
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// What the key entitles its holder to, as flags. Bits this version does not name are kept
-/// (a newer issuer may grant more) and shown as `bit N`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Entitlements(u32);
-
-impl Entitlements {
-    /// No entitlements.
-    pub const NONE: Entitlements = Entitlements(0);
-    /// Access to the GLPI marketplace.
-    pub const MARKETPLACE: Entitlements = Entitlements(1 << 0);
-    /// The network plugins.
-    pub const NETWORK_PLUGINS: Entitlements = Entitlements(1 << 1);
-    /// Level-3 support.
-    pub const L3_SUPPORT: Entitlements = Entitlements(1 << 2);
-
-    /// The named entitlements with their names, in bit order.
-    pub const NAMED: [(Entitlements, &'static str); 3] = [
-        (Entitlements::MARKETPLACE, "marketplace"),
-        (Entitlements::NETWORK_PLUGINS, "network-plugins"),
-        (Entitlements::L3_SUPPORT, "l3-support"),
-    ];
-
-    /// From raw bits.
-    pub const fn from_bits(bits: u32) -> Self {
-        Entitlements(bits)
-    }
-
-    /// The raw bits.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every entitlement in `other` is granted.
-    pub const fn contains(self, other: Entitlements) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Both sets together.
-    pub const fn union(self, other: Entitlements) -> Self {
-        Entitlements(self.0 | other.0)
-    }
-
-    /// The entitlement with this name (`marketplace`, `network-plugins`, `l3-support`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::NAMED
-            .into_iter()
-            .find(|(_, n)| n.eq_ignore_ascii_case(name))
-            .map(|(e, _)| e)
-    }
-
-    /// The names of the granted entitlements; unnamed bits are skipped (see [`Display`](fmt::Display)).
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        Self::NAMED
-            .into_iter()
-            .filter(move |(e, _)| self.contains(*e))
-            .map(|(_, n)| n)
-    }
-}
-
-impl core::ops::BitOr for Entitlements {
-    type Output = Entitlements;
-    fn bitor(self, rhs: Self) -> Self {
-        self.union(rhs)
-    }
-}
-
-/// Comma-separated names, `none` when empty.
-impl fmt::Display for Entitlements {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
-            return f.write_str("none");
-        }
-        let mut first = true;
-        for bit in 0..32 {
-            if self.0 & (1 << bit) == 0 {
-                continue;
-            }
-            if !first {
-                f.write_str(", ")?;
-            }
-            first = false;
-            match Self::NAMED.iter().find(|(e, _)| e.0 == 1 << bit) {
-                Some((_, name)) => f.write_str(name)?,
-                None => write!(f, "bit {bit}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Entitlements {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(None)?;
-        for name in self.names() {
-            seq.serialize_element(name)?;
-        }
-        seq.end()
-    }
-}
-
-/// A GLPI version, `major.minor` (patch releases do not change what a key covers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GlpiVersion {
-    /// Major version.
-    pub major: u8,
-    /// Minor version.
-    pub minor: u8,
-}
-
-impl GlpiVersion {
-    /// `major.minor`.
-    pub const fn new(major: u8, minor: u8) -> Self {
-        GlpiVersion { major, minor }
-    }
-
-    /// Reads `10.0` or `10.0.17` (the patch is ignored).
-    pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.trim().split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        match parts.next() {
-            None => {}
-            Some(patch) if patch.parse::<u32>().is_ok() && parts.next().is_none() => {}
-            Some(_) => return None,
-        }
-        Some(GlpiVersion { major, minor })
-    }
-}
-
-impl fmt::Display for GlpiVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for GlpiVersion {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// The GLPI versions a key covers, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct VersionRange {
-    /// First covered version.
-    pub min: GlpiVersion,
-    /// Last covered version.
-    pub max: GlpiVersion,
-}
-
-impl VersionRange {
-    /// Whether `v` is covered.
-    pub fn contains(&self, v: GlpiVersion) -> bool {
-        self.min <= v && v <= self.max
-    }
-}
-
-/// `10.0 to 11.0`.
-impl fmt::Display for VersionRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.min == self.max {
-            write!(f, "{}", self.min)
-        } else {
-            write!(f, "{} to {}", self.min, self.max)
-        }
-    }
-}
-
-/// A GLPI instance's UUID, to which a key may be bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct InstanceId(pub [u8; 16]);
-
-impl InstanceId {
-    /// Reads a UUID, hyphenated or not, in either case, optionally in braces.
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        let s = s
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'))
-            .unwrap_or(s);
-        let mut out = [0u8; 16];
-        let mut digits = s.chars().filter(|&c| c != '-');
-        for byte in out.iter_mut() {
-            let hi = digits.next()?.to_digit(16)?;
-            let lo = digits.next()?.to_digit(16)?;
-            *byte = (hi * 16 + lo) as u8;
-        }
-        if digits.next().is_some() || s.chars().filter(|&c| c == '-').count() > 4 {
-            return None;
-        }
-        Some(InstanceId(out))
-    }
-}
-
-/// The canonical lowercase hyphenated UUID form.
-impl fmt::Display for InstanceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for InstanceId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// Extensions: claims added by later minor revisions of the format, as `(tag, value)` pairs
 /// sorted by tag. An odd tag is *critical*: a verifier that does not know it must refuse the
@@ -425,10 +99,20 @@ impl<'a> Extensions<'a> {
 }
 
 fn take_extension(bytes: &[u8]) -> Result<(Extension<'_>, &[u8]), ClaimsError> {
+    let mut r = Reader::new(bytes);
     let bad = |_| ClaimsError::MalformedExtensions;
-    let (tag, rest) = postcard::take_from_bytes::<u16>(bytes).map_err(bad)?;
-    let (value, rest) = postcard::take_from_bytes::<&[u8]>(rest).map_err(bad)?;
-    Ok((Extension { tag, value }, rest))
+    let tag = r.take::<u16>("extension tag").map_err(bad)?;
+    let value = r.take::<&[u8]>("extension value").map_err(bad)?;
+    Ok((Extension { tag, value }, r.rest()))
+}
+
+impl From<CodecError> for ClaimsError {
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::Truncated(field) => ClaimsError::Truncated { field },
+            CodecError::Full => ClaimsError::BufferTooSmall,
+        }
+    }
 }
 
 /// Everything a key says.
@@ -501,7 +185,7 @@ impl<'a> Claims<'a> {
     /// returns the length used.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, ClaimsError> {
         let wire = Wire::from_claims(self)?;
-        let mut w = Writer { out, len: 0 };
+        let mut w = Writer::new(out);
         w.raw(&self.serial.to_be_bytes())?;
         w.raw(&[self.tier.to_byte(), wire.presence])?;
         w.put(&self.entitlements.bits())?;
@@ -529,13 +213,13 @@ impl<'a> Claims<'a> {
         if !self.extensions.is_empty() {
             w.put(&self.extensions.as_bytes())?;
         }
-        Ok(w.len)
+        Ok(w.len())
     }
 
     /// Decodes claims of a key of `kind` from exactly `bytes`, and checks that `bytes` is
     /// their one canonical form (re-encoding gives the same bytes).
     pub fn decode(kind: KeyKind, bytes: &'a [u8]) -> Result<Self, ClaimsError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let serial = r.raw::<8>("serial")?;
         let serial = Serial::from_be_bytes(serial).ok_or(ClaimsError::SerialOutOfRange)?;
         let [tier] = r.raw::<1>("tier")?;
@@ -544,7 +228,7 @@ impl<'a> Claims<'a> {
         if presence & !Presence::KNOWN != 0 {
             return Err(ClaimsError::ReservedBits);
         }
-        let entitlements = Entitlements(r.take("entitlements")?);
+        let entitlements = Entitlements::from_bits(r.take("entitlements")?);
         let owner: &str = r.take("owner")?;
         let issued: u32 = r.take("issued_at")?;
         let offset: i32 = r.take("not_before")?;
@@ -592,7 +276,7 @@ impl<'a> Claims<'a> {
             true => Extensions::from_encoded(r.take("extensions")?)?,
             false => Extensions::EMPTY,
         };
-        if !r.0.is_empty() {
+        if !r.is_empty() {
             return Err(ClaimsError::TrailingBytes);
         }
         let claims = Claims {
@@ -715,60 +399,6 @@ fn to_minutes(t: UnixTime) -> Result<i64, ClaimsError> {
 fn minutes(m: i64) -> Result<UnixTime, ClaimsError> {
     let m = u64::try_from(m).map_err(|_| ClaimsError::TimeOutOfRange)?;
     Ok(UnixTime::from_secs(m * SECONDS_PER_MINUTE))
-}
-
-/// Reads postcard-encoded fields one after another.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take<T: Deserialize<'a>>(&mut self, field: &'static str) -> Result<T, ClaimsError> {
-        let (v, rest) =
-            postcard::take_from_bytes(self.0).map_err(|_| ClaimsError::Truncated { field })?;
-        self.0 = rest;
-        Ok(v)
-    }
-
-    /// `N` raw bytes: how postcard writes a byte array, and a `u8` (`N = 1`). Read directly,
-    /// without instantiating postcard's generic decoder for each array type (code size).
-    fn raw<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], ClaimsError> {
-        let (v, rest) = self
-            .0
-            .split_first_chunk::<N>()
-            .ok_or(ClaimsError::Truncated { field })?;
-        self.0 = rest;
-        Ok(*v)
-    }
-}
-
-/// Writes postcard-encoded fields one after another.
-struct Writer<'o> {
-    out: &'o mut [u8],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn put<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ClaimsError> {
-        let rest = self
-            .out
-            .get_mut(self.len..)
-            .ok_or(ClaimsError::BufferTooSmall)?;
-        let used = postcard::to_slice(v, rest)
-            .map_err(|_| ClaimsError::BufferTooSmall)?
-            .len();
-        self.len += used;
-        Ok(())
-    }
-
-    /// Raw bytes, as postcard writes byte arrays and `u8`s (see [`Reader::raw`]).
-    fn raw(&mut self, bytes: &[u8]) -> Result<(), ClaimsError> {
-        let end = self.len + bytes.len();
-        self.out
-            .get_mut(self.len..end)
-            .ok_or(ClaimsError::BufferTooSmall)?
-            .copy_from_slice(bytes);
-        self.len = end;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

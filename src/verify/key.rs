@@ -1,16 +1,21 @@
 //! A key read from text whose signature has not been checked yet.
 
-use ed25519_dalek::Signature;
-
-use crate::base32;
-use crate::checksum::CHECK_LEN;
-use crate::claims::{Claims, KeyKind, MAX_CLAIMS_LEN, MIN_CLAIMS_LEN};
-use crate::envelope::{self, Envelope, HEADER_LEN, MAX_TAG_LEN, SIGNATURE_LEN};
+use crate::encoding::base32;
+use crate::encoding::checksum::CHECK_LEN;
 use crate::error::{ChecksumError, Correction, CorrectionStatus, Error};
-use crate::serial::{ShortId, SERIAL_SYMBOLS};
-use crate::text::{Scan, Text, TextSpec, TextStyle, GROUP_LEN, PREFIX};
-use crate::trust::{KeyId, TrustStore, TrustedKey};
-use crate::verify::{License, VerifyOptions};
+use crate::model::ids::KeyId;
+use crate::model::kind::KeyKind;
+use crate::model::serial::{ShortId, SERIAL_SYMBOLS};
+use crate::text::reader::Scan;
+use crate::text::spec::{TextSpec, TextStyle, GROUP_LEN, KEY_HRP, MAX_INPUT_LEN, PREFIX};
+use crate::text::writer::Text;
+use crate::trust::store::{TrustStore, TrustedKey};
+use crate::verify::license::{check_claims, License};
+use crate::verify::options::VerifyOptions;
+use crate::verify::revocation::RevocationList;
+use crate::verify::signed;
+use crate::wire::claims::{Claims, MAX_CLAIMS_LEN, MIN_CLAIMS_LEN};
+use crate::wire::envelope::{self, Envelope, HEADER_LEN, SIGNATURE_LEN, TAG_ROOM};
 
 /// The longest decoded key body: header, claims and signature.
 pub const MAX_BODY_LEN: usize = HEADER_LEN + MAX_CLAIMS_LEN + SIGNATURE_LEN;
@@ -28,10 +33,7 @@ pub const MAX_KEY_LEN: usize = PREFIX.len() + 1 + MAX_BODY_SYMBOLS + 1 + CHECK_L
 pub const MAX_GROUPED_KEY_LEN: usize = MAX_KEY_LEN + MAX_BODY_SYMBOLS.div_ceil(GROUP_LEN) - 1;
 
 /// The longest signing input: domain tag, separator, header, claims.
-pub(crate) const SIGNING_INPUT_MAX: usize = MAX_TAG_LEN + 1 + MAX_BODY_LEN;
-
-/// Checksum domain of keys.
-pub(crate) const KEY_HRP: &str = "glpi";
+pub(crate) const SIGNING_INPUT_MAX: usize = TAG_ROOM + MAX_BODY_LEN - SIGNATURE_LEN;
 
 pub(crate) const KEY_TEXT: TextSpec = TextSpec::new(KEY_HRP, MIN_BODY_LEN, MAX_BODY_LEN);
 
@@ -46,9 +48,13 @@ const KEY_SYMBOLS: usize = KEY_TEXT.max_symbols();
 #[derive(Clone)]
 pub struct UnverifiedKey {
     body: [u8; MAX_BODY_LEN],
+    /// Bytes of `body` in use: between [`MIN_BODY_LEN`] and [`MAX_BODY_LEN`]. Set only by
+    /// `from_body` and `from_parts`, which check it; every split below relies on it.
     len: usize,
     kind: KeyKind,
     key_id: KeyId,
+    /// The last [`SIGNATURE_LEN`] bytes of the body, taken once as an array.
+    signature: [u8; SIGNATURE_LEN],
 }
 
 impl core::fmt::Debug for UnverifiedKey {
@@ -97,7 +103,7 @@ impl UnverifiedKey {
             })) => c,
             other => return other,
         };
-        let mut buf = [0u8; crate::text::MAX_INPUT_LEN];
+        let mut buf = [0u8; MAX_INPUT_LEN];
         let mut symbols = [0u8; KEY_SYMBOLS];
         let corrected = Scan::new(text, &mut symbols)
             .ok()
@@ -119,28 +125,34 @@ impl UnverifiedKey {
     }
 
     fn from_body(body: [u8; MAX_BODY_LEN], len: usize) -> Result<Self, Error> {
-        let env = Envelope::split(body.get(..len).unwrap_or_default())?;
+        let wrong_length = Error::WrongLength {
+            symbols: envelope::symbols_with_check(len),
+        };
+        let env = Envelope::split(body.get(..len).ok_or(wrong_length)?)?;
         let kind = KeyKind::from_object_kind(env.kind).ok_or(Error::WrongObjectKind {
             found: env.kind,
             expected: None,
         })?;
-        let key_id = env.key_id;
         if env.payload.len() < MIN_CLAIMS_LEN {
-            return Err(Error::WrongLength {
-                symbols: base32::symbols_for_bytes(len) + CHECK_LEN,
-            });
+            return Err(wrong_length);
         }
         Ok(UnverifiedKey {
+            kind,
+            key_id: env.key_id,
+            signature: *env.signature,
             body,
             len,
-            kind,
-            key_id,
         })
     }
 
     /// The decoded body: header, claims, signature.
     pub fn as_bytes(&self) -> &[u8] {
-        self.body.get(..self.len).unwrap_or_default()
+        self.body.split_at(self.len).0
+    }
+
+    /// Header and claims: the signed bytes of the body (the signature follows them).
+    fn signed_part(&self) -> &[u8] {
+        self.as_bytes().split_at(self.len - SIGNATURE_LEN).0
     }
 
     /// The key as text, for display or writing into a buffer.
@@ -182,6 +194,25 @@ impl UnverifiedKey {
         self.check_claims(issuer, options)
     }
 
+    /// Like [`verify`](UnverifiedKey::verify), and also refuses a key whose serial is in
+    /// `revocations` ([`Error::Revoked`], naming the key's short ID and the list's sequence
+    /// number). The list is checked right after the signature, before the time checks: a
+    /// revoked key is reported as revoked even when it has also expired.
+    pub fn verify_with_revocations(
+        &self,
+        trust: &TrustStore,
+        options: &VerifyOptions,
+        revocations: Option<&RevocationList<'_>>,
+    ) -> Result<License<'_>, Error> {
+        let issuer = self.issuer_in(trust, options)?;
+        self.check_signature(issuer)?;
+        let claims = Claims::decode(self.kind, self.payload())?;
+        if let Some(list) = revocations {
+            list.check(claims.serial)?;
+        }
+        check_claims(claims, issuer, options)
+    }
+
     /// The checks before the signature: the kind asked for, then the issuer by key id.
     /// Shared with batch verification.
     pub(crate) fn issuer_in<'t>(
@@ -197,9 +228,7 @@ impl UnverifiedKey {
                 });
             }
         }
-        trust.get(self.key_id).ok_or(Error::UnknownIssuer {
-            key_id: self.key_id,
-        })
+        signed::issuer(trust, self.key_id)
     }
 
     /// The checks after the signature: claims decoding, then the time, instance and version
@@ -210,73 +239,54 @@ impl UnverifiedKey {
         options: &VerifyOptions,
     ) -> Result<License<'_>, Error> {
         let claims = Claims::decode(self.kind, self.payload())?;
-        crate::verify::check_claims(claims, issuer, options)
+        check_claims(claims, issuer, options)
     }
 
     /// Writes the exact bytes the signature covers into `buf`.
-    pub(crate) fn signing_input<'b>(
-        &self,
-        buf: &'b mut [u8; SIGNING_INPUT_MAX],
-    ) -> Result<&'b [u8], Error> {
-        envelope::signing_input(self.kind.object_kind(), self.header(), self.payload(), buf)
-            .ok_or(Error::BadSignature)
+    pub(crate) fn signing_input<'b>(&self, buf: &'b mut [u8; SIGNING_INPUT_MAX]) -> &'b [u8] {
+        envelope::signing_input(self.kind.object_kind(), self.signed_part(), buf)
     }
 
     /// Checks the signature under `issuer` with strict Ed25519 verification.
     pub(crate) fn check_signature(&self, issuer: &TrustedKey) -> Result<(), Error> {
         let mut buf = [0u8; SIGNING_INPUT_MAX];
-        let msg = self.signing_input(&mut buf)?;
-        issuer
-            .verifying_key()
-            .verify_strict(msg, &Signature::from_bytes(self.signature()))
-            .map_err(|_| Error::BadSignature)
+        signed::check_signature(issuer, self.signing_input(&mut buf), &self.signature)
     }
 
-    pub(crate) fn header(&self) -> &[u8; HEADER_LEN] {
-        self.body
-            .first_chunk::<HEADER_LEN>()
-            .unwrap_or(&[0; HEADER_LEN])
-    }
-
+    /// The claims: the body between header and signature.
     pub(crate) fn payload(&self) -> &[u8] {
-        let end = self.len.saturating_sub(SIGNATURE_LEN);
-        self.body.get(HEADER_LEN..end).unwrap_or_default()
+        self.signed_part().split_at(HEADER_LEN).1
     }
 
+    #[cfg(feature = "batch")]
     pub(crate) fn signature(&self) -> &[u8; SIGNATURE_LEN] {
-        self.as_bytes()
-            .last_chunk::<SIGNATURE_LEN>()
-            .unwrap_or(&[0; SIGNATURE_LEN])
+        &self.signature
     }
 
-    /// Builds a key from its signed parts (used by the issuer).
+    /// Builds a key from its signed parts (used by the issuer). `claims` must be at most
+    /// [`MAX_CLAIMS_LEN`] bytes: [`Claims::encode`] never writes more.
     pub(crate) fn from_parts(
         kind: KeyKind,
         key_id: KeyId,
         claims: &[u8],
         sign: impl FnOnce(&[u8]) -> [u8; SIGNATURE_LEN],
-    ) -> Option<Self> {
-        let header = envelope::header(kind.object_kind(), key_id);
-        let mut buf = [0u8; MAX_TAG_LEN + 1 + MAX_BODY_LEN];
-        let signature = sign(envelope::signing_input(
-            kind.object_kind(),
-            &header,
-            claims,
-            &mut buf,
-        )?);
-        let mut body = [0u8; MAX_BODY_LEN];
+    ) -> Result<Self, Error> {
         let len = HEADER_LEN + claims.len() + SIGNATURE_LEN;
-        let (h, rest) = body.get_mut(..len)?.split_at_mut(HEADER_LEN);
-        let (c, s) = rest.split_at_mut(claims.len());
-        h.copy_from_slice(&header);
-        c.copy_from_slice(claims);
-        s.copy_from_slice(&signature);
-        Some(UnverifiedKey {
-            body,
-            len,
-            kind,
-            key_id,
-        })
+        let mut body = [0u8; MAX_BODY_LEN];
+        let used = body.get_mut(..len).ok_or(Error::WrongLength {
+            symbols: envelope::symbols_with_check(len),
+        })?;
+        let (signed, signature_slot) = used.split_at_mut(len - SIGNATURE_LEN);
+        let (header, claims_slot) = signed.split_at_mut(HEADER_LEN);
+        header.copy_from_slice(&envelope::header(kind.object_kind(), key_id));
+        claims_slot.copy_from_slice(claims);
+        let mut buf = [0u8; SIGNING_INPUT_MAX];
+        signature_slot.copy_from_slice(&sign(envelope::signing_input(
+            kind.object_kind(),
+            signed,
+            &mut buf,
+        )));
+        Self::from_body(body, len)
     }
 }
 

@@ -1,94 +1,11 @@
 //! Issuer public keys the verifier trusts, each with its key id and validity window.
 
-use core::fmt;
-
 use ed25519_dalek::VerifyingKey;
-use sha2::{Digest, Sha512};
 
-use crate::time::UnixTime;
-
-/// Domain tag hashed in front of a public key to derive its key id.
-pub const KEY_ID_DOMAIN: &str = "glpi-key/v1/key-id";
-
-/// The most issuer keys one [`TrustStore`] holds (it never allocates).
-pub const MAX_TRUSTED_KEYS: usize = 16;
-
-/// A short identifier of an issuer public key, carried in every key's header so the verifier
-/// picks the right public key without trying them all.
-///
-/// Derived as the first 4 bytes of `SHA-512("glpi-key/v1/key-id" || 0x00 || public key)`.
-/// It is a lookup hint, not a security property: the signature decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KeyId(pub [u8; 4]);
-
-impl KeyId {
-    /// Bytes in a key id.
-    pub const LEN: usize = 4;
-
-    /// The key id of an Ed25519 public key.
-    pub fn of_public_key(public_key: &[u8; 32]) -> Self {
-        let mut h = Sha512::new();
-        h.update(KEY_ID_DOMAIN.as_bytes());
-        h.update([0u8]);
-        h.update(public_key);
-        let digest = h.finalize();
-        let mut id = [0u8; 4];
-        for (dst, src) in id.iter_mut().zip(digest.iter()) {
-            *dst = *src;
-        }
-        KeyId(id)
-    }
-}
-
-/// Shown as 8 lowercase hex digits.
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for KeyId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// Why an issuer public key cannot be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TrustError {
-    /// The 32 bytes are not the encoding of a point on the curve.
-    NotAPoint,
-    /// The encoding is not canonical (another encoding of the same point is the standard one).
-    NonCanonical,
-    /// The key is of small order: signatures under it prove nothing.
-    SmallOrder,
-    /// The validity window ends before it starts.
-    EmptyWindow,
-    /// Another trusted key has the same key id.
-    DuplicateKeyId(KeyId),
-    /// The store already holds [`MAX_TRUSTED_KEYS`] keys.
-    Full,
-}
-
-impl fmt::Display for TrustError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrustError::NotAPoint => f.write_str("the issuer public key is not a valid Ed25519 public key: check that the right file was given"),
-            TrustError::NonCanonical => f.write_str("the issuer public key is not canonically encoded: it was not made by a standard Ed25519 implementation and is refused"),
-            TrustError::SmallOrder => f.write_str("the issuer public key is a weak (small-order) Ed25519 key that anyone can forge signatures for: it is refused"),
-            TrustError::EmptyWindow => f.write_str("the issuer key's validity window ends before it starts"),
-            TrustError::DuplicateKeyId(id) => write!(f, "two trusted issuer keys have the same key id {id}: remove the duplicate"),
-            TrustError::Full => write!(f, "too many trusted issuer keys (at most {MAX_TRUSTED_KEYS})"),
-        }
-    }
-}
-
-impl core::error::Error for TrustError {}
+use crate::error::TrustError;
+use crate::model::ids::KeyId;
+use crate::model::limits::MAX_TRUSTED_KEYS;
+use crate::model::time::UnixTime;
 
 /// One trusted issuer public key.
 ///
