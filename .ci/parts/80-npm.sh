@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The npm package (npm/): wasm-bindgen build at the pinned version, wasm-opt, Node's test runner
 # over every vector, then `npm pack` installed with no network into an empty project that
-# verifies the sample key (the README's example). Installs the wasm32 target,
-# wasm-bindgen-cli and binaryen only when missing or at another version.
+# verifies the sample key (the README's example); the TypeScript declarations are checked with
+# tsc. Installs the wasm32 target,
+# wasm-bindgen-cli, binaryen and TypeScript (cached) only when missing or at another version.
 # About 1 minute with the tools present (measured on the 2-core CI machine); a first
 # `cargo install wasm-bindgen-cli` adds several minutes.
 set -euo pipefail
@@ -17,6 +18,7 @@ apt_install() {
 }
 
 # The one pinned version: npm/Cargo.toml's `wasm-bindgen = "=X"` and the CLI must agree.
+typescript_version=5.9.3
 pin=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' npm/Cargo.toml)
 [ -n "$pin" ] || { echo "npm/Cargo.toml does not pin wasm-bindgen with =X.Y.Z" >&2; exit 1; }
 
@@ -44,6 +46,16 @@ sh npm/build.sh
 
 say "node --test over spec/vectors"
 (cd npm && node --test --test-reporter=spec test/*.test.js)
+
+say "TypeScript declarations: test/types/usage.ts under tsc --strict (TypeScript $typescript_version)"
+tsdir="${XDG_CACHE_HOME:-$HOME/.cache}/glpi-key-ci/typescript-$typescript_version"
+if [ "$("$tsdir/node_modules/.bin/tsc" --version 2>/dev/null || true)" != "Version $typescript_version" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$tsdir" "typescript@$typescript_version"
+fi
+mkdir -p "$work/types/node_modules"
+cp npm/test/types/usage.ts npm/test/types/tsconfig.json "$work/types/"
+ln -s "$root/npm" "$work/types/node_modules/glpi-key"
+"$tsdir/node_modules/.bin/tsc" -p "$work/types/tsconfig.json"
 
 say "npm pack, then install with no network into an empty project and verify the sample key"
 (cd npm && npm pack --silent --pack-destination "$work" >/dev/null)
