@@ -128,23 +128,13 @@ impl RawTrustStore {
         valid_from: Option<u64>,
         valid_until: Option<u64>,
     ) -> Result<String> {
-        let Ok(bytes) = <&[u8; 32]>::try_from(public_key) else {
-            return fail(Failure::argument(format!(
-                "an issuer public key is 32 bytes (64 hex digits), not {} bytes",
-                public_key.len()
-            )));
-        };
-        let added = TrustedKey::from_public_key_bytes(bytes)
-            .and_then(|k| {
-                k.with_validity(
-                    valid_from.map(UnixTime::from_secs),
-                    valid_until.map(UnixTime::from_secs),
-                )
-            })
-            .and_then(|k| self.inner.add(k).map(|()| k.key_id()));
+        let added = trusted_key(public_key, valid_from, valid_until).and_then(|k| {
+            self.inner.add(k)?;
+            Ok(k.key_id())
+        });
         match added {
             Ok(id) => Ok(id.to_string()),
-            Err(e) => fail(e),
+            Err(f) => fail(f),
         }
     }
 
@@ -162,6 +152,33 @@ impl RawTrustStore {
         j.0.push(']');
         j.0
     }
+}
+
+/// A trusted key from 32 bytes and its window `[valid_from, valid_until)` (Unix seconds).
+fn trusted_key(
+    public_key: &[u8],
+    valid_from: Option<u64>,
+    valid_until: Option<u64>,
+) -> core::result::Result<TrustedKey, Failure> {
+    let Ok(bytes) = <&[u8; 32]>::try_from(public_key) else {
+        return Err(Failure::argument(format!(
+            "an issuer public key is 32 bytes (64 hex digits), not {} bytes",
+            public_key.len()
+        )));
+    };
+    Ok(TrustedKey::from_public_key_bytes(bytes)?.with_validity(
+        valid_from.map(UnixTime::from_secs),
+        valid_until.map(UnixTime::from_secs),
+    )?)
+}
+
+/// Lower-case hex of bytes.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 fn kind_of(name: &str) -> core::result::Result<KeyKind, Failure> {
@@ -518,11 +535,7 @@ fn claims_json(j: &mut Json, c: &Claims<'_>) {
         }
         j.open();
         j.num_field("tag", u64::from(e.tag));
-        let mut hex = String::with_capacity(e.value.len() * 2);
-        for b in e.value {
-            let _ = write!(hex, "{b:02x}");
-        }
-        j.str_field("valueHex", &hex);
+        j.str_field("valueHex", &hex(e.value));
         j.close();
     }
     j.0.push(']');
