@@ -139,30 +139,33 @@ impl TrustStore {
         valid_from: Option<u64>,
         valid_until: Option<u64>,
     ) -> PyResult<String> {
-        let Ok(bytes) = <&[u8; 32]>::try_from(public_key) else {
-            return Err(raise(
-                py,
-                Refusal::argument(format!(
-                    "an issuer public key is 32 bytes (64 hex digits), not {} bytes",
-                    public_key.len()
-                )),
-            ));
-        };
-        TrustedKey::from_public_key_bytes(bytes)
-            .and_then(|k| {
-                k.with_validity(
-                    valid_from.map(UnixTime::from_secs),
-                    valid_until.map(UnixTime::from_secs),
-                )
-            })
-            .and_then(|k| self.inner.add(k).map(|()| k.key_id().to_string()))
-            .map_err(|e| raise(py, e.into()))
+        let key = trusted_key(public_key, valid_from, valid_until).map_err(|r| raise(py, r))?;
+        self.inner.add(key).map_err(|e| raise(py, e.into()))?;
+        Ok(key.key_id().to_string())
     }
 
     /// The key ids (8 hex digits) of the trusted keys, in the order added.
     fn key_ids(&self) -> Vec<String> {
         self.inner.iter().map(|k| k.key_id().to_string()).collect()
     }
+}
+
+/// A trusted key from 32 bytes and its window `[valid_from, valid_until)` (Unix seconds).
+fn trusted_key(
+    public_key: &[u8],
+    valid_from: Option<u64>,
+    valid_until: Option<u64>,
+) -> Result<TrustedKey, Refusal> {
+    let Ok(bytes) = <&[u8; 32]>::try_from(public_key) else {
+        return Err(Refusal::argument(format!(
+            "an issuer public key is 32 bytes (64 hex digits), not {} bytes",
+            public_key.len()
+        )));
+    };
+    Ok(TrustedKey::from_public_key_bytes(bytes)?.with_validity(
+        valid_from.map(UnixTime::from_secs),
+        valid_until.map(UnixTime::from_secs),
+    )?)
 }
 
 fn kind_of(name: &str) -> Result<KeyKind, Refusal> {
