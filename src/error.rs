@@ -143,6 +143,39 @@ pub enum Error {
         /// The clock tolerance, in seconds.
         tolerance_secs: u64,
     },
+    /// The issuer key that signed the key or list is distrusted from a moment the site's clock
+    /// has reached: nothing it signed is honoured, whatever dates it carries.
+    IssuerKeyDistrusted {
+        /// The distrusted issuer key.
+        key_id: KeyId,
+        /// From when it is distrusted.
+        since: UnixTime,
+        /// The site's time (its clock mark) at the check.
+        now: UnixTime,
+    },
+    /// The site already accepted a key that renews (supersedes) this one.
+    Superseded {
+        /// The superseded key's short ID.
+        short_id: ShortId,
+        /// The short ID of the key that renewed it.
+        by: ShortId,
+    },
+    /// The key is bound to a GLPI instance, and the host gave no instance id to check it with.
+    InstanceRequired {
+        /// The instance the key is bound to.
+        bound_to: InstanceId,
+    },
+    /// The site has a revocation list installed from this issuer key, but its body was not
+    /// given or does not match the one installed.
+    InstalledListMissing {
+        /// The issuer key whose installed list is missing.
+        key_id: KeyId,
+    },
+    /// The site already records as many superseded serials as its state holds.
+    SiteStateFull {
+        /// How many it holds.
+        capacity: usize,
+    },
 }
 
 impl Error {
@@ -174,6 +207,11 @@ impl Error {
             Error::RevocationListRolledBack { .. } => "revocation-list-rollback",
             Error::ClockRolledBack { .. } => "clock-rollback",
             Error::IssuedInFuture { .. } => "issued-in-future",
+            Error::IssuerKeyDistrusted { .. } => "issuer-key-distrusted",
+            Error::Superseded { .. } => "superseded",
+            Error::InstanceRequired { .. } => "instance-required",
+            Error::InstalledListMissing { .. } => "installed-list-missing",
+            Error::SiteStateFull { .. } => "site-state-full",
         }
     }
 }
@@ -279,6 +317,26 @@ impl fmt::Display for Error {
             Error::IssuedInFuture { issued_at, now, tolerance_secs } => write!(
                 f,
                 "the key says it was issued on {issued_at}, after now ({now}, more than {tolerance_secs} seconds ahead): this machine's clock is probably set back; correct it and try again"
+            ),
+            Error::IssuerKeyDistrusted { key_id, since, now } => write!(
+                f,
+                "issuer key {key_id} is distrusted on this site since {since} (the site's time is {now}): nothing it signed is accepted, whatever dates it carries; use a key or revocation list signed by another issuer key"
+            ),
+            Error::Superseded { short_id, by } => write!(
+                f,
+                "the key {short_id} was renewed by the key {by}, which this site has already accepted: use the newer key"
+            ),
+            Error::InstanceRequired { bound_to } => write!(
+                f,
+                "the key is bound to GLPI instance {bound_to}, but no instance id was given to check it against: give this instance's UUID"
+            ),
+            Error::InstalledListMissing { key_id } => write!(
+                f,
+                "the revocation list installed from issuer key {key_id} is missing or was changed: install the current revocation list again"
+            ),
+            Error::SiteStateFull { capacity } => write!(
+                f,
+                "the site already records {capacity} renewed keys, as many as its state holds: re-create the site and install the current revocation list"
             ),
         }
     }
@@ -605,6 +663,8 @@ pub enum TrustError {
     DuplicateKeyId(KeyId),
     /// The store already holds [`MAX_TRUSTED_KEYS`] keys.
     Full,
+    /// No trusted key has this key id.
+    NotTrusted(KeyId),
 }
 
 impl fmt::Display for TrustError {
@@ -616,8 +676,62 @@ impl fmt::Display for TrustError {
             TrustError::EmptyWindow => f.write_str("the issuer key's validity window ends before it starts"),
             TrustError::DuplicateKeyId(id) => write!(f, "two trusted issuer keys have the same key id {id}: remove the duplicate"),
             TrustError::Full => write!(f, "too many trusted issuer keys (at most {MAX_TRUSTED_KEYS})"),
+            TrustError::NotTrusted(id) => write!(f, "no trusted issuer key has the key id {id}: check the key id (`site status` lists them)"),
         }
     }
 }
 
 impl core::error::Error for TrustError {}
+
+/// Why a site's state record (`spec/SITE.md` section 7) cannot be read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The record is damaged: cut short, changed, or not a site record.
+    Corrupted {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The record has a version this library does not know.
+    UnsupportedVersion {
+        /// The version byte found.
+        found: u8,
+    },
+    /// The output buffer is too small (`MAX_SITE_STATE_LEN` bytes always suffice).
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+}
+
+impl StateError {
+    /// A stable, machine-readable name for the error class.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            StateError::Corrupted { .. } => "site-state-corrupted",
+            StateError::UnsupportedVersion { .. } => "site-state-version",
+            StateError::BufferTooSmall { .. } => "buffer-too-small",
+        }
+    }
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::Corrupted { reason } => write!(
+                f,
+                "the site state is corrupted ({reason}); it was not reset, since that would let an old revocation list or a set-back clock pass: restore it from a backup, or re-create the site and install the current revocation list"
+            ),
+            StateError::UnsupportedVersion { found } => write!(
+                f,
+                "the site state has version {found}, which this software does not know: use the software that wrote it, or re-create the site"
+            ),
+            StateError::BufferTooSmall { needed } => write!(
+                f,
+                "the output buffer is too small for the site state: {needed} bytes are needed"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for StateError {}

@@ -77,7 +77,7 @@ pub use encoding::base32::ALPHABET;
 pub use encoding::checksum;
 pub use error::{
     ChecksumError, ClaimsError, Correction, CorrectionStatus, Error, IssueError, ListError,
-    TrustError,
+    StateError, TrustError,
 };
 pub use issue::Issuer;
 pub use model::entitlements::Entitlements;
@@ -94,6 +94,13 @@ pub use policy::best_of::{best_of, Best, Outcome};
 pub use policy::clock::ClockGuard;
 #[cfg(feature = "std")]
 pub use policy::clock_file::{ClockFile, ClockFileError};
+#[cfg(all(feature = "std", unix))]
+pub use policy::site::dir::{Site, SiteError};
+pub use policy::site::record::{MAX_SITE_STATE_LEN, SITE_STATE_MAGIC, SITE_STATE_VERSION};
+pub use policy::site::state::{
+    Installed, InstalledList, InstanceCheck, SiteCheck, SitePolicy, SiteState, SiteVerdict,
+    SiteWarnings, LIST_DIGEST_LEN, MAX_SUPERSEDED,
+};
 pub use text::spec::{TextStyle, GROUP_LEN, MAX_INPUT_LEN, PREFIX};
 pub use text::writer::Text;
 pub use trust::store::{TrustStore, TrustedKey};

@@ -17,6 +17,7 @@ pub struct TrustedKey {
     id: KeyId,
     valid_from: Option<UnixTime>,
     valid_until: Option<UnixTime>,
+    distrusted_from: Option<UnixTime>,
 }
 
 impl TrustedKey {
@@ -34,6 +35,7 @@ impl TrustedKey {
             id: KeyId::of_public_key(bytes),
             valid_from: None,
             valid_until: None,
+            distrusted_from: None,
         })
     }
 
@@ -80,6 +82,26 @@ impl TrustedKey {
         self.valid_until
     }
 
+    /// Distrusts the key from `from` on: from that moment of the *verifier's* clock (a site's
+    /// clock mark), nothing signed by this key is honoured, whatever dates it carries. This is
+    /// the answer to a compromised issuer key (the signing window is not: a thief back-dates
+    /// into it). `None` trusts the key for good. See `spec/SITE.md` section 2.
+    pub const fn with_distrust(mut self, from: Option<UnixTime>) -> Self {
+        self.distrusted_from = from;
+        self
+    }
+
+    /// From when the key is distrusted, if it is.
+    pub fn distrusted_from(&self) -> Option<UnixTime> {
+        self.distrusted_from
+    }
+
+    /// Whether what this key signed is honoured when the verifier's clock reads `now`: false
+    /// from [`distrusted_from`](Self::distrusted_from) on.
+    pub fn honoured_at(&self, now: UnixTime) -> bool {
+        self.distrusted_from.is_none_or(|d| now < d)
+    }
+
     /// Whether an object issued at `t` falls within this key's validity window.
     pub fn covers(&self, t: UnixTime) -> bool {
         self.valid_from.is_none_or(|from| t >= from)
@@ -88,7 +110,7 @@ impl TrustedKey {
 }
 
 /// The issuer keys a verifier trusts. Fixed capacity, no allocation; lookup by key id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustStore {
     keys: [Option<TrustedKey>; MAX_TRUSTED_KEYS],
     len: usize,
@@ -130,6 +152,11 @@ impl TrustStore {
     /// The trusted keys, in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = &TrustedKey> {
         self.keys.iter().flatten()
+    }
+
+    /// The trusted key with this id, to change it (a site distrusts keys in place).
+    pub(crate) fn get_mut(&mut self, id: KeyId) -> Option<&mut TrustedKey> {
+        self.keys.iter_mut().flatten().find(|k| k.id == id)
     }
 
     /// Number of trusted keys.

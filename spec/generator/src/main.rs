@@ -9,6 +9,8 @@
 //!
 //! Usage: `cargo run -p glpi-key-vectors -- [OUTPUT_DIR]` (default `spec/vectors`).
 
+mod site;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -687,6 +689,9 @@ fn run(dir: &Path) -> Result<(), String> {
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| e.to_string())?;
     write(&dir.join("test-issuer.key"), secret_pem.as_str())?;
+    let (scenarios, count) = site::scenarios_json()?;
+    write(&dir.join("site-scenarios.json"), &scenarios)?;
+    println!("wrote {count} site scenarios");
     println!("wrote {} vectors to {}", vectors.len(), dir.display());
     Ok(())
 }
