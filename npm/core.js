@@ -241,3 +241,149 @@ export class RevocationList {
     return call(() => rawList.get(this).fileBytes());
   }
 }
+
+const rawSite = new WeakMap();
+
+function kindOf(options, what) {
+  if (options === null || typeof options !== 'object') {
+    throw argumentError(`${what} needs options, at least { kind }`);
+  }
+  if (!KINDS.has(options.kind)) {
+    throw argumentError(
+      'options.kind is required: "instance-registration" or "agent-enrollment" (no default)',
+    );
+  }
+  return options.kind;
+}
+
+function nowOf(value) {
+  return value === undefined || value === null ? seconds(new Date(), 'now') : seconds(value, 'now');
+}
+
+/**
+ * The offline site of spec/SITE.md: one verifier with the whole policy (clock guard, revocation
+ * lists with one sequence per issuer key, issuer key distrust, supersession, required kind,
+ * instance binding) and its own state, which the caller stores: `toBytes()` (the core's state
+ * record) and `installedLists()` (the installed lists' files). Store both after every operation
+ * that changed them (`changed`), refused ones included: the clock mark moves on refusals too.
+ */
+export class Site {
+  constructor() {
+    throw new TypeError('use Site.create(trust, policy) or Site.fromBytes(state, lists)');
+  }
+
+  static #wrap(raw) {
+    const site = Object.create(Site.prototype);
+    rawSite.set(site, raw);
+    return site;
+  }
+
+  /** A new site trusting the keys of `trust`, with a grace period and a clock tolerance. */
+  static create(trust, policy = {}) {
+    const store = storeOf(trust, true);
+    const grace = optional(policy.graceSeconds, (v) => u64(v, 'graceSeconds')) ?? 0n;
+    const tolerance =
+      optional(policy.clockToleranceSeconds, (v) => u64(v, 'clockToleranceSeconds')) ?? 0n;
+    return Site.#wrap(call(() => raw.RawSite.create(store, grace, tolerance)));
+  }
+
+  /** A site from its stored record and installed lists (file form, as `installedLists` gave). */
+  static fromBytes(state, lists = []) {
+    if (!(state instanceof Uint8Array)) throw argumentError('the site state is a Uint8Array');
+    const r = call(() => raw.RawSite.fromBytes(state));
+    for (const l of lists) {
+      if (!(l instanceof Uint8Array)) throw argumentError('each installed list is a Uint8Array');
+      call(() => r.loadList(l));
+    }
+    return Site.#wrap(r);
+  }
+
+  /** The state record to store (spec/SITE.md section 7). */
+  toBytes() {
+    return call(() => rawSite.get(this).save());
+  }
+
+  /** The installed lists in file form, to store with the record. */
+  installedLists() {
+    const r = rawSite.get(this);
+    const n = call(() => r.listCount());
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(call(() => r.listFile(i)));
+    return out;
+  }
+
+  /** Whether the state differs from the record last stored (`toBytes`) or loaded. */
+  get changed() {
+    return call(() => rawSite.get(this).changed());
+  }
+
+  /**
+   * Installs a revocation list (text form or file bytes). Returns `{ outcome, list }`:
+   * `installed`, or `unchanged` when this very list was already installed. An older list from
+   * the same issuer key is refused (`revocation-list-rollback`).
+   */
+  installRevocations(input, now) {
+    const r = rawSite.get(this);
+    const at = nowOf(now);
+    let json;
+    if (typeof input === 'string') {
+      json = call(() => r.installRevocations(input, undefined, at));
+    } else if (input instanceof Uint8Array) {
+      json = call(() => r.installRevocations(undefined, input, at));
+    } else {
+      throw argumentError('a revocation list is a string (text form) or a Uint8Array (file)');
+    }
+    const o = JSON.parse(json);
+    o.list.sequence = BigInt(o.list.sequence);
+    return o;
+  }
+
+  /**
+   * Verifies a key with the site's whole policy. `options.kind` is required; `instance` is
+   * this instance's UUID (without it a bound key is refused, `instance-required`, unless
+   * `insecureSkipInstance: true`). Returns `{ license, checkedAt, warnings, listUpdateDue }`.
+   */
+  verify(keyText, options) {
+    text(keyText, 'the key');
+    const kind = kindOf(options, 'Site.verify');
+    const instance = optional(options.instance, (v) => text(v, 'options.instance'));
+    const skip = options.insecureSkipInstance === true;
+    const version = optional(options.glpiVersion, (v) => text(v, 'options.glpiVersion'));
+    const at = nowOf(options.now);
+    return JSON.parse(
+      call(() => rawSite.get(this).verify(keyText, kind, at, instance, skip, version)),
+    );
+  }
+
+  /** Moves the clock mark forward to `now`; refused (`clock-rollback`) when set back. */
+  observeClock(now) {
+    return Number(call(() => rawSite.get(this).observeClock(nowOf(now))));
+  }
+
+  /** Distrusts an issuer key (8 hex digits) from `from` on; returns the date in force. */
+  distrust(keyId, from) {
+    text(keyId, 'the key id');
+    return Number(call(() => rawSite.get(this).distrust(keyId, seconds(from, 'from'))));
+  }
+
+  /** Trusts one more issuer key (bytes, hex, or `{ publicKey, validFrom, validUntil }`). */
+  addTrustedKey(key) {
+    let publicKey = key;
+    let from;
+    let until;
+    if (key !== null && typeof key === 'object' && !(key instanceof Uint8Array)) {
+      publicKey = key.publicKey;
+      from = optional(key.validFrom, (v) => seconds(v, 'validFrom'));
+      until = optional(key.validUntil, (v) => seconds(v, 'validUntil'));
+    }
+    const bytes = publicKeyBytes(publicKey);
+    return call(() => rawSite.get(this).addTrustedKey(bytes, from, until));
+  }
+
+  /** The state: policy, clock mark, trusted keys with their installed lists, superseded serials. */
+  status() {
+    const s = JSON.parse(call(() => rawSite.get(this).status()));
+    for (const k of s.trust) if (k.list) k.list.sequence = BigInt(k.list.sequence);
+    return s;
+  }
+}

@@ -50,6 +50,13 @@ export type ErrorCode =
   | 'too-many-trusted-keys'
   | 'no-trusted-keys'
   | 'instance-required'
+  | 'issuer-key-distrusted'
+  | 'issuer-key-not-trusted'
+  | 'superseded'
+  | 'installed-list-missing'
+  | 'site-state-full'
+  | 'site-state-corrupted'
+  | 'site-state-version'
   | 'invalid-argument'
   | 'not-initialized'
   // Codes a newer core may add; compare with the names above.
@@ -213,6 +220,124 @@ export class RevocationList {
   contains(serial: string): boolean;
   /** The list in file form. */
   toFileBytes(): Uint8Array;
+}
+
+/** The policy a site is created with (fixed for its life). */
+export interface SitePolicy {
+  /** How long after expiry a key stays usable (warning `in-grace`); default 0. */
+  graceSeconds?: number | bigint;
+  /** How far the clock may go back without counting as set back; also how far in the future a key's issue time may lie. Default 0. */
+  clockToleranceSeconds?: number | bigint;
+}
+
+/** What a site remembers of the list installed from one issuer key. */
+export interface InstalledListInfo {
+  readonly issuerKeyId: string;
+  readonly sequence: bigint;
+  readonly issuedAt: number;
+  readonly nextUpdate: number | null;
+  /** How many serials it revokes. */
+  readonly serials: number;
+}
+
+/** The result of `Site.installRevocations`. */
+export interface InstallOutcome {
+  /** `unchanged`: this very list was already installed (nothing changed). */
+  readonly outcome: 'installed' | 'unchanged';
+  readonly list: InstalledListInfo;
+}
+
+/** A warning that comes with an accepted key. */
+export type SiteWarning = 'in-grace' | 'instance-not-checked' | 'list-update-due' | 'no-revocation-list';
+
+/** A key accepted by a site. */
+export interface SiteVerdict {
+  readonly license: License;
+  /** The site's time the key was checked at (its clock mark, never behind an earlier one). */
+  readonly checkedAt: number;
+  /** Sorted names of the warnings to show the administrator. */
+  readonly warnings: SiteWarning[];
+  /** With `list-update-due`: the announced next update that has passed. */
+  readonly listUpdateDue: number | null;
+}
+
+/** What `Site.verify` checks the key against. */
+export interface SiteVerifyOptionsBase {
+  /** The kind of key accepted here. Required: there is no "any". */
+  kind: KeyKind;
+  /** The current time; default: the system clock. */
+  now?: Time;
+  /** This GLPI version (`"10.0"`); when given, a key for other versions is refused. */
+  glpiVersion?: string;
+}
+
+/** Checking the instance binding against this instance's UUID (the normal case). */
+export interface SiteVerifyForInstance extends SiteVerifyOptionsBase {
+  instance: string;
+  insecureSkipInstance?: false;
+}
+
+/**
+ * No instance id: a key bound to an instance is refused (`instance-required`), unless
+ * `insecureSkipInstance: true`, which accepts it unchecked (warning `instance-not-checked`).
+ */
+export interface SiteVerifyWithoutInstance extends SiteVerifyOptionsBase {
+  instance?: null;
+  insecureSkipInstance?: boolean;
+}
+
+export type SiteVerifyOptions = SiteVerifyForInstance | SiteVerifyWithoutInstance;
+
+/** One trusted issuer key of a site, as `Site.status` shows it. */
+export interface SiteTrustedKey {
+  readonly keyId: string;
+  /** 64 hex digits. */
+  readonly publicKey: string;
+  readonly validFrom: number | null;
+  readonly validUntil: number | null;
+  /** From this site time on, nothing signed by the key is honoured. */
+  readonly distrustedFrom: number | null;
+  readonly list: InstalledListInfo | null;
+}
+
+/** A site's state, as `Site.status` shows it. */
+export interface SiteStatus {
+  readonly graceSeconds: number;
+  readonly clockToleranceSeconds: number;
+  /** The latest time the site has seen; `null` before its first operation. */
+  readonly clockMark: number | null;
+  readonly trust: SiteTrustedKey[];
+  /** Serials (16 hex digits) a renewal accepted here has superseded, increasing. */
+  readonly superseded: { readonly serial: string; readonly by: string }[];
+}
+
+/**
+ * The offline site of spec/SITE.md: one verifier with the whole policy (clock guard,
+ * revocation lists with one sequence per issuer key, issuer key distrust, supersession,
+ * required kind, instance binding) and its own state, which the caller stores: `toBytes()`
+ * and `installedLists()`. Store both whenever `changed` (refused operations too: the clock
+ * mark moves forward on them).
+ */
+export class Site {
+  private constructor();
+  static create(trust: TrustStore, policy?: SitePolicy): Site;
+  /** A site from its stored record and installed lists. Damage is an error, never a reset. */
+  static fromBytes(state: Uint8Array, lists?: Iterable<Uint8Array>): Site;
+  /** The state record (spec/SITE.md section 7); `changed` compares with the last one taken. */
+  toBytes(): Uint8Array;
+  /** The installed lists in file form, to store with the record. */
+  installedLists(): Uint8Array[];
+  /** Whether the state differs from the record last taken with `toBytes` or loaded. */
+  readonly changed: boolean;
+  installRevocations(list: string | Uint8Array, now?: Time): InstallOutcome;
+  verify(keyText: string, options: SiteVerifyOptions): SiteVerdict;
+  /** Moves the clock mark forward; returns it. */
+  observeClock(now?: Time): number;
+  /** Distrusts an issuer key (8 hex digits) from `from` on; returns the date in force. */
+  distrust(keyId: string, from: Time): number;
+  /** Trusts one more issuer key; returns its key id. */
+  addTrustedKey(key: Uint8Array | string | TrustedKeyInit): string;
+  status(): SiteStatus;
 }
 
 /**

@@ -15,12 +15,12 @@ use glpi_key::{
 };
 use wasm_bindgen::prelude::*;
 
+mod site;
+
 /// The error codes this package adds to the core's (`Error::code`).
 mod code {
     /// An argument of the wrong shape (a bad UUID, version, hex text, kind name).
     pub const INVALID_ARGUMENT: &str = "invalid-argument";
-    /// A key bound to an instance, checked where no instance was given.
-    pub const INSTANCE_REQUIRED: &str = "instance-required";
     /// A verification asked of an empty trust store.
     pub const NO_TRUSTED_KEYS: &str = "no-trusted-keys";
 }
@@ -88,6 +88,7 @@ fn trust_code(e: &TrustError) -> &'static str {
         TrustError::EmptyWindow => "trusted-key-empty-window",
         TrustError::DuplicateKeyId(_) => "duplicate-trusted-key",
         TrustError::Full => "too-many-trusted-keys",
+        TrustError::NotTrusted(_) => "issuer-key-not-trusted",
         _ => "trust-error",
     }
 }
@@ -327,13 +328,7 @@ fn verify_inner(
     let license = key.verify_with_revocations(&trust.inner, &options, list.as_ref())?;
     if let Some(bound) = license.claims().instance {
         if instance.is_none() && !accept_any_instance {
-            return Err(Failure {
-                code: code::INSTANCE_REQUIRED,
-                message: format!(
-                    "the key is bound to GLPI instance {bound}, but this instance's UUID was not given: pass it as `instance` (or, only where the binding is checked elsewhere, set acceptAnyInstanceUnchecked)"
-                ),
-                typo: None,
-            });
+            return Err(Error::InstanceRequired { bound_to: bound }.into());
         }
     }
     Ok(license_json(&license))
