@@ -24,7 +24,13 @@ __all__ = [
     "KeyKind",
     "License",
     "ParsedKey",
+    "InstallOutcome",
+    "InstalledListInfo",
     "RevocationList",
+    "Site",
+    "SiteStatus",
+    "SiteTrustedKey",
+    "SiteVerdict",
     "Time",
     "TrustStore",
     "TrustedKey",
@@ -394,3 +400,224 @@ def verify(
         grace_until=d["grace_until"],
         warning=d["warning"],
     )
+
+
+@dataclass(frozen=True)
+class InstalledListInfo:
+    """What a site remembers of the list installed from one issuer key."""
+
+    issuer_key_id: str
+    sequence: int
+    issued_at: int
+    next_update: Optional[int]
+    serials: int
+    """How many serials it revokes."""
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    """The result of ``Site.install_revocations``."""
+
+    outcome: Literal["installed", "unchanged"]
+    """``unchanged``: this very list was already installed (nothing changed)."""
+    list: InstalledListInfo
+
+
+@dataclass(frozen=True)
+class SiteVerdict:
+    """A key accepted by a site."""
+
+    license: License
+    checked_at: int
+    """The site's time the key was checked at (its clock mark)."""
+    warnings: Tuple[str, ...]
+    """Sorted: ``in-grace``, ``instance-not-checked``, ``list-update-due``, ``no-revocation-list``."""
+    list_update_due: Optional[int]
+    """With ``list-update-due``: the announced next update that has passed."""
+
+
+@dataclass(frozen=True)
+class SiteTrustedKey:
+    """One trusted issuer key of a site."""
+
+    key_id: str
+    public_key: str
+    """64 hex digits."""
+    valid_from: Optional[int]
+    valid_until: Optional[int]
+    distrusted_from: Optional[int]
+    """From this site time on, nothing signed by the key is honoured."""
+    list: Optional[InstalledListInfo]
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    """A site's state."""
+
+    grace_seconds: int
+    clock_tolerance_seconds: int
+    clock_mark: Optional[int]
+    """The latest time the site has seen; None before its first operation."""
+    trust: Tuple[SiteTrustedKey, ...]
+    superseded: Tuple[Tuple[str, str], ...]
+    """``(serial, by)`` pairs (16 hex digits each), serials increasing."""
+
+
+def _now(now: Optional[Time]) -> int:
+    return _seconds(int(time.time()) if now is None else now, "now")
+
+
+class Site:
+    """The offline site of spec/SITE.md: one verifier with the whole policy and its own state.
+
+    The clock guard, revocation lists with one sequence per issuer key, issuer key distrust,
+    supersession, the required kind and the instance binding are all the core's. The caller
+    stores the state: ``to_bytes()`` (the core's record) and ``installed_lists()`` (the
+    installed lists' files), whenever ``changed`` -- refused operations included, since the
+    clock mark moves forward on them too.
+    """
+
+    _raw: _native.RawSite
+
+    def __init__(self) -> None:
+        raise TypeError("use Site.create(trust, ...) or Site.from_bytes(state, lists)")
+
+    @classmethod
+    def _wrap(cls, raw: _native.RawSite) -> Site:
+        site = object.__new__(cls)
+        site._raw = raw
+        return site
+
+    @classmethod
+    def create(cls, trust: TrustStore, *, grace_seconds: int = 0, clock_tolerance_seconds: int = 0) -> Site:
+        """A new site trusting the keys of ``trust``."""
+        store = _store(trust, True)
+        grace = _u64(grace_seconds, "grace_seconds")
+        tolerance = _u64(clock_tolerance_seconds, "clock_tolerance_seconds")
+        return cls._wrap(_native.RawSite.create(store, grace, tolerance))
+
+    @classmethod
+    def from_bytes(cls, state: bytes, lists: Iterable[bytes] = ()) -> Site:
+        """A site from its stored record and installed lists. Damage is an error, never a reset."""
+        if not isinstance(state, (bytes, bytearray, memoryview)):
+            raise _argument("the site state is bytes")
+        files = [bytes(x) for x in lists]
+        try:
+            return cls._wrap(_native.RawSite.from_bytes(bytes(state), files))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def to_bytes(self) -> bytes:
+        """The state record to store (spec/SITE.md section 7)."""
+        return self._raw.save()
+
+    def installed_lists(self) -> list[bytes]:
+        """The installed lists in file form, to store with the record."""
+        return self._raw.list_files()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the state differs from the record last taken with ``to_bytes`` or loaded."""
+        return self._raw.changed()
+
+    def install_revocations(self, data: Union[str, bytes], now: Optional[Time] = None) -> InstallOutcome:
+        """Installs a revocation list (text form or file bytes).
+
+        An older list from the same issuer key is refused (``revocation-list-rollback``).
+        """
+        at = _now(now)
+        if isinstance(data, str):
+            text, file = data, None
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            text, file = None, bytes(data)
+        else:
+            raise _argument("a revocation list is a str (text form) or bytes (file form)")
+        try:
+            outcome, info = self._raw.install_revocations(text, file, at)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        return InstallOutcome(outcome="installed" if outcome == "installed" else "unchanged", list=InstalledListInfo(**info))
+
+    def verify(
+        self,
+        text: str,
+        *,
+        kind: KeyKind,
+        now: Optional[Time] = None,
+        instance: Optional[str] = None,
+        insecure_skip_instance: bool = False,
+        glpi_version: Optional[str] = None,
+    ) -> SiteVerdict:
+        """Verifies a key with the site's whole policy.
+
+        ``kind`` is required. Without ``instance`` a bound key is refused (``instance-required``)
+        unless ``insecure_skip_instance`` (warning ``instance-not-checked``).
+        """
+        _text(text, "the key")
+        if kind not in ("instance-registration", "agent-enrollment"):
+            raise _argument('kind is required: "instance-registration" or "agent-enrollment" (no default)')
+        if instance is not None:
+            _text(instance, "instance")
+        if glpi_version is not None:
+            _text(glpi_version, "glpi_version")
+        at = _now(now)
+        try:
+            d = self._raw.verify(text, kind, at, instance, bool(insecure_skip_instance), glpi_version)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        lic = d["license"]
+        return SiteVerdict(
+            license=License(
+                claims=_claims(lic["claims"]),
+                issuer_key_id=lic["issuer_key_id"],
+                status=lic["status"],
+                grace_until=lic["grace_until"],
+                warning=lic["warning"],
+            ),
+            checked_at=d["checked_at"],
+            warnings=tuple(d["warnings"]),
+            list_update_due=d["list_update_due"],
+        )
+
+    def observe_clock(self, now: Optional[Time] = None) -> int:
+        """Moves the clock mark forward; refused (``clock-rollback``) when set back."""
+        try:
+            return self._raw.observe_clock(_now(now))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def distrust(self, key_id: str, from_: Time) -> int:
+        """Distrusts an issuer key (8 hex digits) from ``from_`` on; returns the date in force."""
+        _text(key_id, "the key id")
+        try:
+            return self._raw.distrust(key_id, _seconds(from_, "from_"))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def add_trusted_key(self, key: Union[bytes, str, TrustedKey]) -> str:
+        """Trusts one more issuer key (a rotation); returns its key id."""
+        valid_from = valid_until = None
+        if isinstance(key, TrustedKey):
+            if key.valid_from is not None:
+                valid_from = _seconds(key.valid_from, "valid_from")
+            if key.valid_until is not None:
+                valid_until = _seconds(key.valid_until, "valid_until")
+            key = key.public_key
+        try:
+            return self._raw.add_trusted_key(_public_key(key), valid_from, valid_until)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def status(self) -> SiteStatus:
+        """The state: policy, clock mark, trusted keys with their lists, superseded serials."""
+        d = self._raw.status()
+        return SiteStatus(
+            grace_seconds=d["grace_seconds"],
+            clock_tolerance_seconds=d["clock_tolerance_seconds"],
+            clock_mark=d["clock_mark"],
+            trust=tuple(
+                SiteTrustedKey(**{**t, "list": InstalledListInfo(**t["list"]) if t["list"] else None})
+                for t in d["trust"]
+            ),
+            superseded=tuple((a, b) for a, b in d["superseded"]),
+        )

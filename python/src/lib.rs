@@ -16,6 +16,8 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
+mod site;
+
 create_exception!(
     _native,
     Failure,
@@ -27,8 +29,6 @@ create_exception!(
 mod code {
     /// An argument of the wrong shape (a bad UUID, version, hex text, kind name).
     pub const INVALID_ARGUMENT: &str = "invalid-argument";
-    /// A key bound to an instance, checked where no instance was given.
-    pub const INSTANCE_REQUIRED: &str = "instance-required";
     /// A verification asked of an empty trust store.
     pub const NO_TRUSTED_KEYS: &str = "no-trusted-keys";
 }
@@ -83,6 +83,7 @@ fn trust_code(e: &TrustError) -> &'static str {
         TrustError::EmptyWindow => "trusted-key-empty-window",
         TrustError::DuplicateKeyId(_) => "duplicate-trusted-key",
         TrustError::Full => "too-many-trusted-keys",
+        TrustError::NotTrusted(_) => "issuer-key-not-trusted",
         _ => "trust-error",
     }
 }
@@ -286,13 +287,7 @@ fn verify<'py>(
         let license = key.verify_with_revocations(&trust.inner, &options, list.as_ref())?;
         if let Some(bound) = license.claims().instance {
             if instance.is_none() && !accept_any_instance_unchecked {
-                return Err(Refusal {
-                    code: code::INSTANCE_REQUIRED,
-                    message: format!(
-                        "the key is bound to GLPI instance {bound}, but this instance's UUID was not given: pass it as `instance` (or, only where the binding is checked elsewhere, set accept_any_instance_unchecked)"
-                    ),
-                    typo: None,
-                });
+                return Err(Error::InstanceRequired { bound_to: bound }.into());
             }
         }
         Ok(license_dict(py, &license))
@@ -455,6 +450,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Failure", m.py().get_type::<Failure>())?;
     m.add_class::<TrustStore>()?;
     m.add_class::<RawRevocationList>()?;
+    m.add_class::<site::RawSite>()?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(correct, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
