@@ -100,3 +100,95 @@ def test_site_scenario(scenario: dict) -> None:
                 assert [old for old, _ in s.superseded] == want, where
         else:
             pytest.fail(f"{where}: unknown op")
+
+
+# The package's own cases, on the scenarios' keys and lists (issuer B).
+B = SCENARIOS["issuers"]["B"]
+KEYS = SCENARIOS["keys"]
+LISTS = SCENARIOS["lists"]
+T = 1814400000
+KIND = "instance-registration"
+
+
+def refused(code: str, f: Callable[..., Any], *args: Any, **kwargs: Any) -> GlpiKeyError:
+    with pytest.raises(GlpiKeyError) as e:
+        f(*args, **kwargs)
+    assert e.value.code == code, e.value.message
+    return e.value
+
+
+def fresh_site() -> Site:
+    return Site.create(TrustStore([B]), clock_tolerance_seconds=600)
+
+
+def test_state_round_trips_with_its_lists() -> None:
+    site = fresh_site()
+    assert site.changed  # never stored yet
+    assert site.to_bytes().startswith(b"GLPISITE")
+    assert not site.changed
+    assert site.install_revocations(LISTS["b5"], T).outcome == "installed"
+    assert site.changed
+    assert site.install_revocations(LISTS["b5"], T).outcome == "unchanged"
+    refused("revoked", site.verify, KEYS["revoked-by-b5"], kind=KIND, now=T)
+    state, lists = site.to_bytes(), site.installed_lists()
+    assert len(lists) == 1 and lists[0].startswith(b"GLPI-RL\n")
+    again = Site.from_bytes(state, lists)
+    assert not again.changed
+    assert again.status() == site.status()
+    refused("revoked", again.verify, KEYS["revoked-by-b5"], kind=KIND, now=T)
+    site.install_revocations(LISTS["b6"], T)
+    assert len(site.installed_lists()) == 1
+    assert site.status().trust[0].list is not None and site.status().trust[0].list.sequence == 6
+    refused("installed-list-missing", Site.from_bytes(state).verify, KEYS["good"], kind=KIND, now=T)
+
+
+def test_damaged_state_is_an_error_never_a_reset() -> None:
+    state = fresh_site().to_bytes()
+    refused("site-state-corrupted", Site.from_bytes, state[:-1] + bytes([state[-1] ^ 1]))
+    refused("site-state-corrupted", Site.from_bytes, state[:20])
+    refused("site-state-corrupted", Site.from_bytes, b"")
+    with pytest.raises(GlpiKeyError) as e:
+        Site.from_bytes(state[:8] + b"\x02" + state[9:])
+    assert e.value.code in ("site-state-version", "site-state-corrupted")
+    refused("invalid-argument", Site.from_bytes, "GLPISITE")
+
+
+def test_clock_mark_kept_on_refusals_not_moved_by_unreadable_keys() -> None:
+    site = fresh_site()
+    assert site.status().clock_mark is None
+    refused("instance-required", site.verify, KEYS["bound"], kind=KIND, now=T)
+    assert site.status().clock_mark == T
+    key = KEYS["good"]
+    typo = key[:20] + ("1" if key[20] == "0" else "0") + key[21:]
+    e = refused("checksum", site.verify, typo, kind=KIND, now=T + 100)
+    assert e.typo is not None and e.typo.position == 21 and e.typo.confirmed
+    assert site.status().clock_mark == T
+    refused("clock-rollback", site.verify, key, kind=KIND, now=T - 601)
+    assert site.observe_clock(T + 50) == T + 50
+    refused("clock-rollback", site.observe_clock, T - 1000)
+    refused("clock-rollback", site.install_revocations, "GLPI-nonsense", T - 5000)
+
+
+def test_site_verify_arguments() -> None:
+    site = fresh_site()
+    with pytest.raises(TypeError):
+        site.verify(KEYS["good"], now=T)  # type: ignore[call-arg]
+    refused("invalid-argument", site.verify, KEYS["good"], kind="any", now=T)
+    refused("invalid-argument", site.verify, KEYS["bound"], kind=KIND, now=T, instance="x", insecure_skip_instance=True)
+    v = site.verify(KEYS["bound"], kind=KIND, now=T, insecure_skip_instance=True)
+    assert v.warnings == ("instance-not-checked", "no-revocation-list")
+    assert v.checked_at == T
+    with pytest.raises(TypeError):
+        Site()
+
+
+def test_distrust_and_rotation() -> None:
+    a = SCENARIOS["issuers"]["A"]
+    site = fresh_site()
+    refused("issuer-key-not-trusted", site.distrust, "00000000", T)
+    id_a = site.add_trusted_key(TrustedKey(a, valid_until=1798675200))
+    refused("duplicate-trusted-key", site.add_trusted_key, a)
+    assert [k.key_id for k in site.status().trust] == [key_id_of(B), id_a]
+    assert site.distrust(id_a, T + 10) == T + 10
+    assert site.distrust(id_a, T + 99) == T + 10
+    assert site.status().trust[1].distrusted_from == T + 10

@@ -3,6 +3,7 @@
 import init, {
   GlpiKeyError,
   RevocationList,
+  Site,
   TrustStore,
   correct,
   parse,
@@ -11,6 +12,9 @@ import init, {
   type License,
   type ParsedKey,
   type Typo,
+  type SiteVerdict,
+  type SiteStatus,
+  type InstallOutcome,
 } from 'glpi-key';
 
 export async function check(keyText: string, publicKeyHex: string, listText: string): Promise<string> {
@@ -41,6 +45,25 @@ export async function check(keyText: string, publicKeyHex: string, listText: str
     throw e;
   }
 }
+
+export function siteCheck(trust: TrustStore, state: Uint8Array | null, lists: Uint8Array[], key: string, list: string): [Uint8Array, Uint8Array[], string[]] {
+  const site = state ? Site.fromBytes(state, lists) : Site.create(trust, { graceSeconds: 86400, clockToleranceSeconds: 600n });
+  const installed: InstallOutcome = site.installRevocations(list);
+  const seq: bigint = installed.list.sequence;
+  const verdict: SiteVerdict = site.verify(key, { kind: 'instance-registration', instance: '5c9e8f4a-3b2d-4e1f-9a8b-7c6d5e4f3a2b' });
+  const status: SiteStatus = site.status();
+  const mark: number | null = status.clockMark;
+  site.distrust(status.trust[0].keyId, new Date());
+  if (!site.changed) throw new Error(`${seq} ${mark}`);
+  return [site.toBytes(), site.installedLists(), verdict.warnings];
+}
+
+// @ts-expect-error: the site's kind is required too
+new TrustStore() && Site.create(new TrustStore()).verify('GLPI-…', { now: 0 });
+// @ts-expect-error: an instance and the insecure skip exclude each other
+Site.create(new TrustStore()).verify('GLPI-…', { kind: 'agent-enrollment', instance: 'x', insecureSkipInstance: true });
+// @ts-expect-error: sites come from Site.create or Site.fromBytes
+new Site();
 
 // @ts-expect-error: the kind is required (no "any" default)
 verify('GLPI-…', new TrustStore(), { now: 0 });
