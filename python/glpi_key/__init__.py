@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Literal, Mapping, Optional, Tuple, Union
+import os
+from typing import Any, Iterable, Literal, Mapping, Optional, Tuple, Union
 
 from . import _native
 
@@ -28,6 +29,7 @@ __all__ = [
     "InstalledListInfo",
     "RevocationList",
     "Site",
+    "SiteDirectory",
     "SiteStatus",
     "SiteTrustedKey",
     "SiteVerdict",
@@ -463,6 +465,55 @@ class SiteStatus:
     """``(serial, by)`` pairs (16 hex digits each), serials increasing."""
 
 
+def _verdict(d: Mapping[str, Any]) -> SiteVerdict:
+    lic = d["license"]
+    return SiteVerdict(
+        license=License(
+            claims=_claims(lic["claims"]),
+            issuer_key_id=lic["issuer_key_id"],
+            status=lic["status"],
+            grace_until=lic["grace_until"],
+            warning=lic["warning"],
+        ),
+        checked_at=d["checked_at"],
+        warnings=tuple(d["warnings"]),
+        list_update_due=d["list_update_due"],
+    )
+
+
+def _status(d: Mapping[str, Any]) -> SiteStatus:
+    return SiteStatus(
+        grace_seconds=d["grace_seconds"],
+        clock_tolerance_seconds=d["clock_tolerance_seconds"],
+        clock_mark=d["clock_mark"],
+        trust=tuple(
+            SiteTrustedKey(**{**t, "list": InstalledListInfo(**t["list"]) if t["list"] else None})
+            for t in d["trust"]
+        ),
+        superseded=tuple((a, b) for a, b in d["superseded"]),
+    )
+
+
+def _site_check(kind: object, instance: Optional[str], glpi_version: Optional[str]) -> None:
+    if kind not in ("instance-registration", "agent-enrollment"):
+        raise _argument('kind is required: "instance-registration" or "agent-enrollment" (no default)')
+    if instance is not None:
+        _text(instance, "instance")
+    if glpi_version is not None:
+        _text(glpi_version, "glpi_version")
+
+
+def _trusted_key_args(key: Union[bytes, str, TrustedKey]) -> Tuple[bytes, Optional[int], Optional[int]]:
+    valid_from = valid_until = None
+    if isinstance(key, TrustedKey):
+        if key.valid_from is not None:
+            valid_from = _seconds(key.valid_from, "valid_from")
+        if key.valid_until is not None:
+            valid_until = _seconds(key.valid_until, "valid_until")
+        key = key.public_key
+    return _public_key(key), valid_from, valid_until
+
+
 def _now(now: Optional[Time]) -> int:
     return _seconds(int(time.time()) if now is None else now, "now")
 
@@ -554,30 +605,13 @@ class Site:
         unless ``insecure_skip_instance`` (warning ``instance-not-checked``).
         """
         _text(text, "the key")
-        if kind not in ("instance-registration", "agent-enrollment"):
-            raise _argument('kind is required: "instance-registration" or "agent-enrollment" (no default)')
-        if instance is not None:
-            _text(instance, "instance")
-        if glpi_version is not None:
-            _text(glpi_version, "glpi_version")
+        _site_check(kind, instance, glpi_version)
         at = _now(now)
         try:
             d = self._raw.verify(text, kind, at, instance, bool(insecure_skip_instance), glpi_version)
         except _native.Failure as f:
             raise _raise_from(f) from None
-        lic = d["license"]
-        return SiteVerdict(
-            license=License(
-                claims=_claims(lic["claims"]),
-                issuer_key_id=lic["issuer_key_id"],
-                status=lic["status"],
-                grace_until=lic["grace_until"],
-                warning=lic["warning"],
-            ),
-            checked_at=d["checked_at"],
-            warnings=tuple(d["warnings"]),
-            list_update_due=d["list_update_due"],
-        )
+        return _verdict(d)
 
     def observe_clock(self, now: Optional[Time] = None) -> int:
         """Moves the clock mark forward; refused (``clock-rollback``) when set back."""
@@ -596,28 +630,115 @@ class Site:
 
     def add_trusted_key(self, key: Union[bytes, str, TrustedKey]) -> str:
         """Trusts one more issuer key (a rotation); returns its key id."""
-        valid_from = valid_until = None
-        if isinstance(key, TrustedKey):
-            if key.valid_from is not None:
-                valid_from = _seconds(key.valid_from, "valid_from")
-            if key.valid_until is not None:
-                valid_until = _seconds(key.valid_until, "valid_until")
-            key = key.public_key
         try:
-            return self._raw.add_trusted_key(_public_key(key), valid_from, valid_until)
+            return self._raw.add_trusted_key(*_trusted_key_args(key))
         except _native.Failure as f:
             raise _raise_from(f) from None
 
     def status(self) -> SiteStatus:
         """The state: policy, clock mark, trusted keys with their lists, superseded serials."""
-        d = self._raw.status()
-        return SiteStatus(
-            grace_seconds=d["grace_seconds"],
-            clock_tolerance_seconds=d["clock_tolerance_seconds"],
-            clock_mark=d["clock_mark"],
-            trust=tuple(
-                SiteTrustedKey(**{**t, "list": InstalledListInfo(**t["list"]) if t["list"] else None})
-                for t in d["trust"]
-            ),
-            superseded=tuple((a, b) for a, b in d["superseded"]),
-        )
+        return _status(self._raw.status())
+
+
+class SiteDirectory:
+    """A site kept in a directory by the core (spec/SITE.md section 6).
+
+    Every operation takes an exclusive lock on the directory, reads the state, acts, and writes
+    it back atomically (exclusive temporary file, fsync, rename, directory fsync), so several
+    processes (web server workers) can share one site. A damaged state is an error that says
+    what to do, never a reset.
+    """
+
+    _raw: _native.RawSiteDir
+
+    def __init__(self) -> None:
+        raise TypeError("use SiteDirectory.create(path, trust, ...) or SiteDirectory.open(path)")
+
+    @classmethod
+    def create(
+        cls,
+        path: Union[str, os.PathLike[str]],
+        trust: TrustStore,
+        *,
+        grace_seconds: int = 0,
+        clock_tolerance_seconds: int = 0,
+    ) -> SiteDirectory:
+        """Creates a site in ``path`` (refused, ``site-exists``, when it already holds one)."""
+        store = _store(trust, True)
+        grace = _u64(grace_seconds, "grace_seconds")
+        tolerance = _u64(clock_tolerance_seconds, "clock_tolerance_seconds")
+        try:
+            raw = _native.RawSiteDir.create(os.fspath(path), store, grace, tolerance)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        site = object.__new__(cls)
+        site._raw = raw
+        return site
+
+    @classmethod
+    def open(cls, path: Union[str, os.PathLike[str]]) -> SiteDirectory:
+        """Opens the site in ``path`` (``not-a-site`` when there is none)."""
+        try:
+            raw = _native.RawSiteDir.open(os.fspath(path))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        site = object.__new__(cls)
+        site._raw = raw
+        return site
+
+    def install_revocations(self, data: Union[str, bytes], now: Optional[Time] = None) -> InstallOutcome:
+        """Installs a revocation list (text form or file bytes) and stores it with the state."""
+        at = _now(now)
+        if isinstance(data, str):
+            raw = data.encode("utf-8")
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            raw = bytes(data)
+        else:
+            raise _argument("a revocation list is a str (text form) or bytes (file form)")
+        try:
+            outcome, info = self._raw.install_revocations(raw, at)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        return InstallOutcome(outcome="installed" if outcome == "installed" else "unchanged", list=InstalledListInfo(**info))
+
+    def verify(
+        self,
+        text: str,
+        *,
+        kind: KeyKind,
+        now: Optional[Time] = None,
+        instance: Optional[str] = None,
+        insecure_skip_instance: bool = False,
+        glpi_version: Optional[str] = None,
+    ) -> SiteVerdict:
+        """Verifies a key with the site's whole policy (see ``Site.verify``)."""
+        _text(text, "the key")
+        _site_check(kind, instance, glpi_version)
+        at = _now(now)
+        try:
+            d = self._raw.verify(text, kind, at, instance, bool(insecure_skip_instance), glpi_version)
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+        return _verdict(d)
+
+    def distrust(self, key_id: str, from_: Time) -> int:
+        """Distrusts an issuer key (8 hex digits) from ``from_`` on; returns the date in force."""
+        _text(key_id, "the key id")
+        try:
+            return self._raw.distrust(key_id, _seconds(from_, "from_"))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def add_trusted_key(self, key: Union[bytes, str, TrustedKey]) -> str:
+        """Trusts one more issuer key (a rotation); returns its key id."""
+        try:
+            return self._raw.add_trusted_key(*_trusted_key_args(key))
+        except _native.Failure as f:
+            raise _raise_from(f) from None
+
+    def status(self) -> SiteStatus:
+        """The state as stored in the directory."""
+        try:
+            return _status(self._raw.status())
+        except _native.Failure as f:
+            raise _raise_from(f) from None

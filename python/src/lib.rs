@@ -451,6 +451,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TrustStore>()?;
     m.add_class::<RawRevocationList>()?;
     m.add_class::<site::RawSite>()?;
+    m.add_class::<site::RawSiteDir>()?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(correct, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;

@@ -6,8 +6,8 @@
 
 use glpi_key::{
     GlpiVersion, Installed, InstalledList, InstanceCheck, InstanceId, SiteCheck, SitePolicy,
-    SiteState, TrustedKey, UnixTime, UnverifiedKey, UnverifiedRevocationList, LIST_FILE_MAGIC,
-    MAX_TEXT_LIST_LEN,
+    SiteState, SiteVerdict, TrustedKey, UnixTime, UnverifiedKey, UnverifiedRevocationList,
+    LIST_FILE_MAGIC, MAX_TEXT_LIST_LEN,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -210,17 +210,7 @@ impl RawSite {
                 .map(|b| UnverifiedRevocationList::from_body(b))
                 .collect::<Result<Vec<_>, _>>()?;
             let verdict = self.state.verify(&key, &check, &lists)?;
-            Ok((|| {
-                let d = PyDict::new(py);
-                d.set_item("license", license_dict(py, &verdict.license)?)?;
-                d.set_item("checked_at", verdict.checked_at.as_secs())?;
-                d.set_item("warnings", verdict.warnings.codes().collect::<Vec<_>>())?;
-                d.set_item(
-                    "list_update_due",
-                    verdict.warnings.list_update_due.map(UnixTime::as_secs),
-                )?;
-                Ok(d)
-            })())
+            Ok(verdict_dict(py, &verdict))
         })();
         match checked {
             Ok(d) => d,
@@ -281,40 +271,209 @@ impl RawSite {
 
     /// The state: policy, clock mark, trusted keys with their lists, superseded serials.
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let s = &self.state;
-        let d = PyDict::new(py);
-        d.set_item("grace_seconds", s.policy().grace_secs)?;
-        d.set_item("clock_tolerance_seconds", s.policy().clock_tolerance_secs)?;
-        d.set_item("clock_mark", s.clock_mark().map(UnixTime::as_secs))?;
-        let trust = PyList::empty(py);
-        for k in s.trust().iter() {
-            let t = PyDict::new(py);
-            t.set_item("key_id", k.key_id().to_string())?;
-            t.set_item("public_key", hex(&k.public_key_bytes()))?;
-            t.set_item("valid_from", k.valid_from().map(UnixTime::as_secs))?;
-            t.set_item("valid_until", k.valid_until().map(UnixTime::as_secs))?;
-            t.set_item(
-                "distrusted_from",
-                k.distrusted_from().map(UnixTime::as_secs),
-            )?;
-            match s.installed_list(k.key_id()) {
-                Some(l) => t.set_item("list", installed_dict(py, &l)?)?,
-                None => t.set_item("list", py.None())?,
-            }
-            trust.append(t)?;
-        }
-        d.set_item("trust", trust)?;
-        d.set_item(
-            "superseded",
-            s.superseded()
-                .map(|(old, by)| {
-                    (
-                        format!("{:016x}", old.value()),
-                        format!("{:016x}", by.value()),
-                    )
-                })
-                .collect::<Vec<_>>(),
+        status_dict(py, &self.state)
+    }
+}
+
+/// A site's state as a dict (`Site.status`).
+fn status_dict<'py>(py: Python<'py>, s: &SiteState) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("grace_seconds", s.policy().grace_secs)?;
+    d.set_item("clock_tolerance_seconds", s.policy().clock_tolerance_secs)?;
+    d.set_item("clock_mark", s.clock_mark().map(UnixTime::as_secs))?;
+    let trust = PyList::empty(py);
+    for k in s.trust().iter() {
+        let t = PyDict::new(py);
+        t.set_item("key_id", k.key_id().to_string())?;
+        t.set_item("public_key", hex(&k.public_key_bytes()))?;
+        t.set_item("valid_from", k.valid_from().map(UnixTime::as_secs))?;
+        t.set_item("valid_until", k.valid_until().map(UnixTime::as_secs))?;
+        t.set_item(
+            "distrusted_from",
+            k.distrusted_from().map(UnixTime::as_secs),
         )?;
-        Ok(d)
+        match s.installed_list(k.key_id()) {
+            Some(l) => t.set_item("list", installed_dict(py, &l)?)?,
+            None => t.set_item("list", py.None())?,
+        }
+        trust.append(t)?;
+    }
+    d.set_item("trust", trust)?;
+    d.set_item(
+        "superseded",
+        s.superseded()
+            .map(|(old, by)| {
+                (
+                    format!("{:016x}", old.value()),
+                    format!("{:016x}", by.value()),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(d)
+}
+
+/// An accepted key as a dict (`Site.verify`).
+fn verdict_dict<'py>(py: Python<'py>, v: &SiteVerdict<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("license", license_dict(py, &v.license)?)?;
+    d.set_item("checked_at", v.checked_at.as_secs())?;
+    d.set_item("warnings", v.warnings.codes().collect::<Vec<_>>())?;
+    d.set_item(
+        "list_update_due",
+        v.warnings.list_update_due.map(UnixTime::as_secs),
+    )?;
+    Ok(d)
+}
+
+/// A refusal from a site directory: the core's refusal (with its typo, if any), or the
+/// directory's own error (`io`, `not-a-site`, `site-exists`, `site-state-corrupted`, ...).
+fn dir_refusal(e: glpi_key::SiteError) -> Refusal {
+    match e {
+        glpi_key::SiteError::Refused(err) => err.into(),
+        glpi_key::SiteError::Trust(t) => t.into(),
+        other => Refusal {
+            code: other.code(),
+            message: other.to_string(),
+            typo: None,
+        },
+    }
+}
+
+/// A site kept in a directory by the core (`spec/SITE.md` section 6): every operation locks
+/// the directory, reads the state, acts and writes it back atomically, so several processes
+/// can share one site.
+#[pyclass(module = "glpi_key._native", frozen)]
+pub struct RawSiteDir {
+    inner: glpi_key::Site,
+}
+
+fn key_id_in(state: &SiteState, key_id: &str) -> Result<glpi_key::KeyId, Refusal> {
+    state
+        .trust()
+        .iter()
+        .map(TrustedKey::key_id)
+        .find(|id| id.to_string().eq_ignore_ascii_case(key_id))
+        .ok_or_else(|| Refusal {
+            code: "issuer-key-not-trusted",
+            message: format!(
+                "no trusted issuer key of this site has the key id {key_id}: check the key id (status() lists them)"
+            ),
+            typo: None,
+        })
+}
+
+#[pymethods]
+impl RawSiteDir {
+    /// Creates a site in `dir` (which must not hold one).
+    #[staticmethod]
+    fn create(
+        py: Python<'_>,
+        dir: std::path::PathBuf,
+        trust: &TrustStore,
+        grace_secs: u64,
+        clock_tolerance_secs: u64,
+    ) -> PyResult<RawSiteDir> {
+        let policy = SitePolicy {
+            grace_secs,
+            clock_tolerance_secs,
+        };
+        glpi_key::Site::create(&dir, &trust.inner, policy)
+            .map(|inner| RawSiteDir { inner })
+            .map_err(|e| raise(py, dir_refusal(e)))
+    }
+
+    /// Opens the site in `dir`.
+    #[staticmethod]
+    fn open(py: Python<'_>, dir: std::path::PathBuf) -> PyResult<RawSiteDir> {
+        glpi_key::Site::open(&dir)
+            .map(|inner| RawSiteDir { inner })
+            .map_err(|e| raise(py, dir_refusal(e)))
+    }
+
+    /// Installs a revocation list (text form as UTF-8 bytes, or file form).
+    fn install_revocations<'py>(
+        &self,
+        py: Python<'py>,
+        list: &[u8],
+        now: u64,
+    ) -> PyResult<(&'static str, Bound<'py, PyDict>)> {
+        let installed = self
+            .inner
+            .install_revocations(list, UnixTime::from_secs(now))
+            .map_err(|e| raise(py, dir_refusal(e)))?;
+        let outcome = match installed {
+            Installed::New(_) => "installed",
+            Installed::Unchanged(_) => "unchanged",
+        };
+        Ok((outcome, installed_dict(py, installed.list())?))
+    }
+
+    /// Verifies a key with the whole policy of the site.
+    #[pyo3(signature = (text, kind, now, instance, insecure_skip_instance, glpi_version))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        kind: &str,
+        now: u64,
+        instance: Option<&str>,
+        insecure_skip_instance: bool,
+        glpi_version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let checked = (|| -> Result<PyResult<Bound<'py, PyDict>>, Refusal> {
+            let kind = kind_of(kind)?;
+            let instance = instance_check(instance, insecure_skip_instance)?;
+            let mut check = SiteCheck::new(UnixTime::from_secs(now), kind, instance);
+            if let Some(v) = glpi_version {
+                check = check.with_glpi_version(GlpiVersion::parse(v).ok_or_else(|| {
+                    Refusal::argument(format!(
+                        "the GLPI version must be MAJOR.MINOR, like 10.0, not {v:?}"
+                    ))
+                })?);
+            }
+            let state = self.inner.state().map_err(dir_refusal)?;
+            // The text is read first: a key that does not read changes nothing.
+            let key = UnverifiedKey::parse_with_trust(text, state.trust())?;
+            let verdict = self.inner.verify(&key, &check).map_err(dir_refusal)?;
+            Ok(verdict_dict(py, &verdict))
+        })();
+        match checked {
+            Ok(d) => d,
+            Err(r) => Err(raise(py, r)),
+        }
+    }
+
+    /// Distrusts an issuer key from `from_` on; returns the date in force.
+    fn distrust(&self, py: Python<'_>, key_id: &str, from_: u64) -> PyResult<u64> {
+        let state = self.inner.state().map_err(|e| raise(py, dir_refusal(e)))?;
+        let id = key_id_in(&state, key_id).map_err(|r| raise(py, r))?;
+        self.inner
+            .distrust(id, UnixTime::from_secs(from_))
+            .map(UnixTime::as_secs)
+            .map_err(|e| raise(py, dir_refusal(e)))
+    }
+
+    /// Trusts one more issuer key; returns its key id.
+    #[pyo3(signature = (public_key, valid_from=None, valid_until=None))]
+    fn add_trusted_key(
+        &self,
+        py: Python<'_>,
+        public_key: &[u8],
+        valid_from: Option<u64>,
+        valid_until: Option<u64>,
+    ) -> PyResult<String> {
+        let key = trusted_key(public_key, valid_from, valid_until).map_err(|r| raise(py, r))?;
+        self.inner
+            .add_trusted_key(key)
+            .map_err(|e| raise(py, dir_refusal(e)))?;
+        Ok(key.key_id().to_string())
+    }
+
+    /// The state as stored in the directory.
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let state = self.inner.state().map_err(|e| raise(py, dir_refusal(e)))?;
+        status_dict(py, &state)
     }
 }

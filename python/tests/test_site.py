@@ -9,7 +9,9 @@ from typing import Any, Callable
 
 import pytest
 
-from glpi_key import GlpiKeyError, Site, TrustedKey, TrustStore
+from pathlib import Path
+
+from glpi_key import GlpiKeyError, Site, SiteDirectory, TrustedKey, TrustStore
 
 from conftest import VECTORS
 
@@ -20,13 +22,14 @@ def key_id_of(public_key_hex: str) -> str:
     return TrustStore([public_key_hex]).key_ids[0]
 
 
-def new_site(block: dict) -> Site:
+def new_site(block: dict, directory: Path | None = None) -> Site | SiteDirectory:
     trust = TrustStore(
         TrustedKey(SCENARIOS["issuers"][t["issuer"]], t.get("valid_from"), t.get("valid_until"))
         for t in block["trust"]
     )
-    site = Site.create(
-        trust, grace_seconds=block["grace_secs"], clock_tolerance_seconds=block["clock_tolerance_secs"]
+    policy = dict(grace_seconds=block["grace_secs"], clock_tolerance_seconds=block["clock_tolerance_secs"])
+    site: Site | SiteDirectory = (
+        Site.create(trust, **policy) if directory is None else SiteDirectory.create(directory, trust, **policy)
     )
     for t in block["trust"]:
         if t.get("distrusted_from") is not None:
@@ -46,9 +49,11 @@ def test_scenarios_are_there() -> None:
     assert len(SCENARIOS["scenarios"]) >= 9
 
 
+@pytest.mark.parametrize("store", ["bytes", "directory"])
 @pytest.mark.parametrize("scenario", SCENARIOS["scenarios"], ids=lambda s: s["name"])
-def test_site_scenario(scenario: dict) -> None:
-    site = new_site(scenario["site"])
+def test_site_scenario(scenario: dict, store: str, tmp_path: Path) -> None:
+    directory = tmp_path / "site" if store == "directory" else None
+    site = new_site(scenario["site"], directory)
     for i, step in enumerate(scenario["steps"], 1):
         where = f"{scenario['name']} step {i} ({step['op']})"
         op = step["op"]
@@ -81,8 +86,12 @@ def test_site_scenario(scenario: dict) -> None:
             site.distrust(key_id_of(SCENARIOS["issuers"][step["issuer"]]), step["from"])
             assert step["expect"] == "ok", where
         elif op == "reopen":
-            site = Site.from_bytes(site.to_bytes(), site.installed_lists())
-            assert not site.changed, where
+            if isinstance(site, Site):
+                site = Site.from_bytes(site.to_bytes(), site.installed_lists())
+                assert not site.changed, where
+            else:
+                assert directory is not None
+                site = SiteDirectory.open(directory)
         elif op == "status":
             s = site.status()
             if "mark" in step:
@@ -192,3 +201,47 @@ def test_distrust_and_rotation() -> None:
     assert site.distrust(id_a, T + 10) == T + 10
     assert site.distrust(id_a, T + 99) == T + 10
     assert site.status().trust[1].distrusted_from == T + 10
+
+
+def test_site_directory(tmp_path: Path) -> None:
+    where = tmp_path / "site"
+    site = SiteDirectory.create(where, TrustStore([B]), clock_tolerance_seconds=600)
+    refused("site-exists", SiteDirectory.create, where, TrustStore([B]))
+    refused("not-a-site", SiteDirectory.open, tmp_path / "nothing")
+    assert site.install_revocations(LISTS["b5"], T).outcome == "installed"
+    assert site.install_revocations(LISTS["b5"].encode(), T).outcome == "unchanged"
+    refused("revoked", site.verify, KEYS["revoked-by-b5"], kind=KIND, now=T)
+    again = SiteDirectory.open(str(where))
+    assert again.status() == site.status()
+    assert again.status().clock_mark == T
+    v = again.verify(KEYS["good"], kind=KIND, now=T + 60)
+    assert v.warnings == () and v.license.claims.tier == "standard"
+    refused("clock-rollback", site.verify, KEYS["good"], kind=KIND, now=T - 601)
+    state = where / "state"
+    data = state.read_bytes()
+    state.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    e = refused("site-state-corrupted", SiteDirectory.open, where)
+    refused("site-state-corrupted", again.status)
+    assert "backup" in e.message or "re-create" in e.message
+
+
+def test_site_directory_shared_by_processes(tmp_path: Path) -> None:
+    """Four processes verify on one site directory at once: none fails, the mark is the latest."""
+    import subprocess
+    import sys
+
+    where = tmp_path / "site"
+    SiteDirectory.create(where, TrustStore([B]), clock_tolerance_seconds=10**6)
+    script = (
+        "import sys\n"
+        "from glpi_key import SiteDirectory\n"
+        "site = SiteDirectory.open(sys.argv[1])\n"
+        "for i in range(25):\n"
+        "    site.verify(sys.argv[2], kind='instance-registration', now=int(sys.argv[3]) + i)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(where), KEYS["good"], str(T + 1000 * n)])
+        for n in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    assert SiteDirectory.open(where).status().clock_mark == T + 3000 + 24
