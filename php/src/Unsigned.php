@@ -1,0 +1,52 @@
+<?php
+
+declare(strict_types=1);
+
+namespace GlpiKey;
+
+/**
+ * Unsigned 64-bit values in PHP's signed int: the spec's u64 fields (list sequence numbers and
+ * times) keep their 64 bits, values from 2^63 up coming out negative, as with PHP's own
+ * `unpack('J')`. These helpers compare and print them as unsigned.
+ *
+ * @internal
+ */
+final class Unsigned
+{
+    private function __construct()
+    {
+    }
+
+    /** -1, 0 or 1 as `$a` is below, equal to or above `$b`, both read as unsigned. */
+    public static function compare(int $a, int $b): int
+    {
+        return ($a ^ PHP_INT_MIN) <=> ($b ^ PHP_INT_MIN);
+    }
+
+    public static function toString(int $v): string
+    {
+        return sprintf('%u', $v);
+    }
+
+    /** `$a + $b` of two non-negative ints, as an unsigned 64-bit value (it cannot overflow). */
+    public static function add(int $a, int $b): int
+    {
+        return $a > PHP_INT_MAX - $b ? (($a - PHP_INT_MAX - 1) + $b) | PHP_INT_MIN : $a + $b;
+    }
+
+    /**
+     * Unsigned division with remainder by a positive divisor.
+     *
+     * @return array{int, int} quotient (fits a signed int for divisors above 1) and remainder
+     */
+    public static function divMod(int $v, int $divisor): array
+    {
+        if ($v >= 0) {
+            return [intdiv($v, $divisor), $v % $divisor];
+        }
+        $low = $v & PHP_INT_MAX; // $v = 2^63 + $low; 2^63 = PHP_INT_MAX + 1
+        $q = intdiv($low, $divisor) + intdiv(PHP_INT_MAX, $divisor);
+        $r = $low % $divisor + PHP_INT_MAX % $divisor + 1;
+        return [$q + intdiv($r, $divisor), $r % $divisor];
+    }
+}
