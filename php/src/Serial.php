@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace GlpiKey;
 
-use GlpiKey\Text\TextWriter;
 
 /** A key's 60-bit serial, unique per vendor; its {@see ShortId} names the key publicly. */
 final class Serial

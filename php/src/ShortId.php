@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace GlpiKey;
 
+use GlpiKey\Text\Scan;
 use GlpiKey\Text\TextWriter;
 
 /**
@@ -14,9 +15,35 @@ use GlpiKey\Text\TextWriter;
 final class ShortId implements \Stringable
 {
     public const SYMBOLS = 12;
+    public const HRP = 'glpi-id';
 
     public function __construct(public readonly Serial $serial)
     {
+    }
+
+    /**
+     * Reads a short ID with the tolerance of keys.
+     *
+     * @throws VerificationException
+     */
+    public static function parse(string $text): self
+    {
+        $scan = Scan::read($text, self::SYMBOLS + 6);
+        if ($scan->count() !== self::SYMBOLS + 6) {
+            throw VerificationException::wrongLength($scan->count());
+        }
+        $scan->verifyCheck(self::HRP);
+        return self::fromSymbols($scan->symbols);
+    }
+
+    /** @internal from canonical symbols (the first 12 are the serial) */
+    public static function fromSymbols(string $symbols): self
+    {
+        $value = 0;
+        for ($i = 0; $i < self::SYMBOLS; $i++) {
+            $value = ($value << 5) | strpos(Scan::ALPHABET, $symbols[$i]);
+        }
+        return new self(Serial::of($value));
     }
 
     public function __toString(): string
@@ -25,6 +52,6 @@ final class ShortId implements \Stringable
         for ($i = self::SYMBOLS - 1; $i >= 0; $i--) {
             $values[] = ($this->serial->value >> (5 * $i)) & 31;
         }
-        return TextWriter::write('glpi-id', $values);
+        return TextWriter::write(self::HRP, $values);
     }
 }

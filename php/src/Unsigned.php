@@ -28,10 +28,23 @@ final class Unsigned
         return sprintf('%u', $v);
     }
 
-    /** `$a + $b` of two non-negative ints, as an unsigned 64-bit value (it cannot overflow). */
-    public static function add(int $a, int $b): int
+    /** `$a + $b` as unsigned 64-bit values, saturating at 2^64 - 1 (PHP's -1). */
+    public static function saturatingAdd(int $a, int $b): int
     {
-        return $a > PHP_INT_MAX - $b ? (($a - PHP_INT_MAX - 1) + $b) | PHP_INT_MIN : $a + $b;
+        $la = $a & PHP_INT_MAX;
+        $lb = $b & PHP_INT_MAX;
+        if ($la > PHP_INT_MAX - $lb) {
+            $low = $la - (PHP_INT_MAX - $lb) - 1; // $la + $lb - 2^63
+            $carry = 1;
+        } else {
+            $low = $la + $lb;
+            $carry = 0;
+        }
+        $top = (($a >> 63) & 1) + (($b >> 63) & 1) + $carry;
+        if ($top >= 2) {
+            return -1;
+        }
+        return $top === 1 ? $low | PHP_INT_MIN : $low;
     }
 
     /**

@@ -129,6 +129,19 @@ final class Scan
         return hex2bin(strtr(substr($bits, 0, 8 * $bytes), self::NIBBLES));
     }
 
+    /**
+     * Checks the check symbols in domain `$hrp` over all symbols read.
+     *
+     * @throws VerificationException `checksum`
+     */
+    public function verifyCheck(string $hrp): void
+    {
+        $residue = Checksum::push(Checksum::start($hrp), $this->values());
+        if ($residue !== Checksum::BECH32M) {
+            throw $this->checksumError($residue);
+        }
+    }
+
     /** Whether the check symbols are valid in domain `$hrp`. */
     public function checkValid(string $hrp): bool
     {
