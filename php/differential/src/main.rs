@@ -206,7 +206,9 @@ fn owner(r: &mut Rng) -> Vec<u8> {
     match r.below(10) {
         0 => vec![b'Z'; 96],
         1 => "é".repeat(48).into_bytes(),
-        2 => (0..1 + r.index(96)).map(|_| b'a' + r.below(26) as u8).collect(),
+        2 => (0..1 + r.index(96))
+            .map(|_| b'a' + r.below(26) as u8)
+            .collect(),
         _ => OWNERS[r.index(OWNERS.len())].as_bytes().to_vec(),
     }
 }
@@ -356,7 +358,14 @@ fn extension_block(r: &mut Rng) -> Vec<u8> {
             let tag = 2 * r.below(40_000);
             let value = r.some_bytes(6);
             let mut t = non_minimal(tag, r.below(2) as usize);
-            let l = non_minimal(value.len() as u64, if t.len() > varint(tag).len() { 0 } else { 1 + r.index(2) });
+            let l = non_minimal(
+                value.len() as u64,
+                if t.len() > varint(tag).len() {
+                    0
+                } else {
+                    1 + r.index(2)
+                },
+            );
             if r.chance(30) {
                 t = non_minimal(tag, 3);
             }
@@ -393,7 +402,11 @@ fn mutate_claims(r: &mut Rng, b: &mut Base) -> &'static str {
             let seg = &mut b.segs[i];
             let v = seg.varint.unwrap_or(0);
             let body = seg.bytes[varint(v).len()..].to_vec();
-            let extra = if r.chance(70) { 1 + r.index(2) } else { 3 + r.index(8) };
+            let extra = if r.chance(70) {
+                1 + r.index(2)
+            } else {
+                3 + r.index(8)
+            };
             seg.bytes = [non_minimal(v, extra), body].concat();
             "non-minimal-varint"
         }
@@ -432,7 +445,15 @@ fn mutate_claims(r: &mut Rng, b: &mut Base) -> &'static str {
             "serial-over-60-bits"
         }
         7 => {
-            let bad: &[&[u8]] = &[b"", &[b'y'; 97], b"\xff", b"ab\xc3\x28", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80"];
+            let bad: &[&[u8]] = &[
+                b"",
+                &[b'y'; 97],
+                b"\xff",
+                b"ab\xc3\x28",
+                b"\xed\xa0\x80",
+                b"\xc0\xaf",
+                b"\xf4\x90\x80\x80",
+            ];
             let Some(i) = b.segs.iter().position(|s| s.f == F::Owner) else {
                 return "none";
             };
@@ -442,7 +463,10 @@ fn mutate_claims(r: &mut Rng, b: &mut Base) -> &'static str {
         8 => {
             let (Some(i), Some(issued)) = (
                 b.segs.iter().position(|s| s.f == F::NotBefore),
-                b.segs.iter().find(|s| s.f == F::Issued).and_then(|s| s.varint),
+                b.segs
+                    .iter()
+                    .find(|s| s.f == F::Issued)
+                    .and_then(|s| s.varint),
             ) else {
                 return "none";
             };
@@ -587,7 +611,11 @@ fn envelope(
         (&is.a, is.a.key_id().0)
     };
     if r.chance(4) {
-        version = if r.chance(50) { 0 } else { 2 + r.below(254) as u8 };
+        version = if r.chance(50) {
+            0
+        } else {
+            2 + r.below(254) as u8
+        };
         names.push("version");
     }
     if r.chance(6) {
@@ -607,7 +635,9 @@ fn envelope(
         signer = &is.c;
         names.push("wrong-signer");
     }
-    let header = [version, kind_byte, key_id[0], key_id[1], key_id[2], key_id[3]];
+    let header = [
+        version, kind_byte, key_id[0], key_id[1], key_id[2], key_id[3],
+    ];
     let mut sig = sign(signer, sign_kind, &header, signed_payload);
     match r.below(40) {
         0 => {
@@ -625,7 +655,10 @@ fn envelope(
             names.push("s-plus-l");
         }
         2 => {
-            sig[..32].copy_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            sig[..32].copy_from_slice(&[
+                1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0,
+            ]);
             names.push("small-order-r");
         }
         _ => {}
@@ -683,15 +716,38 @@ fn text_of(r: &mut Rng, body: &[u8], names: &mut Vec<&'static str>) -> String {
             "symbol-doubled"
         }
         6 => {
-            let bad = ['\0', 'U', '*', '\u{0410}', '\u{FF10}', '\u{200B}', '\u{A0}', 'é', '\u{301}', '\u{1F600}', '\t', '_'];
+            let bad = [
+                '\0',
+                'U',
+                '*',
+                '\u{0410}',
+                '\u{FF10}',
+                '\u{200B}',
+                '\u{A0}',
+                'é',
+                '\u{301}',
+                '\u{1F600}',
+                '\t',
+                '_',
+            ];
             chars.insert(at, bad[r.index(bad.len())]);
             "invalid-character"
         }
         7 => {
-            return text.to_lowercase().replace('0', "o").replace('1', if r.chance(50) { "l" } else { "I" });
+            return text
+                .to_lowercase()
+                .replace('0', "o")
+                .replace('1', if r.chance(50) { "l" } else { "I" });
         }
         8 => {
-            let wraps = [("  \"", "\"\r\n"), ("\u{201C}", "\u{201D}"), ("\u{AB} ", " \u{BB}"), ("\u{3000}'", "'\t"), ("<", ">"), ("`", "`")];
+            let wraps = [
+                ("  \"", "\"\r\n"),
+                ("\u{201C}", "\u{201D}"),
+                ("\u{AB} ", " \u{BB}"),
+                ("\u{3000}'", "'\t"),
+                ("<", ">"),
+                ("`", "`"),
+            ];
             let (a, b) = wraps[r.index(wraps.len())];
             return format!("{a}{text}{b}");
         }
@@ -704,8 +760,15 @@ fn text_of(r: &mut Rng, body: &[u8], names: &mut Vec<&'static str>) -> String {
             let prefixes = ["GLPX", "glpi", "GLP", "", "KEY-", "gLpI", "\u{FEFF}GLPI"];
             return format!("{}{}", prefixes[r.index(prefixes.len())], &text[4..]);
         }
-        12 => return [" ", "", "\u{201C}\u{201D}", "GLPI", "GLPI-", "GLPI--"][r.index(6)].to_string(),
-        13 => return format!("{text}{}", "A".repeat(4097 - text.len().min(4097) + r.index(3))),
+        12 => {
+            return [" ", "", "\u{201C}\u{201D}", "GLPI", "GLPI-", "GLPI--"][r.index(6)].to_string()
+        }
+        13 => {
+            return format!(
+                "{text}{}",
+                "A".repeat(4097 - text.len().min(4097) + r.index(3))
+            )
+        }
         14 => return format!("{text}{}", "A".repeat(300 + r.index(400))),
         15 => return format!("{text} {text}"),
         _ => {
@@ -736,8 +799,14 @@ fn non_canonical_padding(body: &[u8]) -> Option<String> {
     let mut p = Polymod::new("glpi");
     p.push_all(&symbols);
     let check = p.check_symbols();
-    let s: String = symbols.iter().map(|&v| char::from(ALPHABET[v as usize])).collect();
-    let c: String = check.iter().map(|&v| char::from(ALPHABET[v as usize])).collect();
+    let s: String = symbols
+        .iter()
+        .map(|&v| char::from(ALPHABET[v as usize]))
+        .collect();
+    let c: String = check
+        .iter()
+        .map(|&v| char::from(ALPHABET[v as usize]))
+        .collect();
     Some(format!("GLPI-{s}-{c}"))
 }
 
@@ -791,7 +860,11 @@ fn verdict(result: Result<Value, glpi_key::Error>) -> (Value, Value, Value) {
 fn key_case(r: &mut Rng, is: &Issuers) -> Value {
     let mut b = base_claims(r);
     let mut names: Vec<&'static str> = Vec::new();
-    let signed_before = b.segs.iter().flat_map(|s| s.bytes.clone()).collect::<Vec<u8>>();
+    let signed_before = b
+        .segs
+        .iter()
+        .flat_map(|s| s.bytes.clone())
+        .collect::<Vec<u8>>();
     for _ in 0..match r.below(10) {
         0..=3 => 0,
         4..=8 => 1,
@@ -823,9 +896,20 @@ fn key_case(r: &mut Rng, is: &Issuers) -> Value {
         2 => 30 * 86_400,
         _ => 0,
     };
-    let mut candidates = vec![nb, nb.saturating_sub(1), nb + 1 + r.below(1_000_000), 1_800_000_000];
+    let mut candidates = vec![
+        nb,
+        nb.saturating_sub(1),
+        nb + 1 + r.below(1_000_000),
+        1_800_000_000,
+    ];
     if let Some(e) = exp {
-        candidates.extend([e, e.saturating_sub(1), e + grace, (e + grace).saturating_sub(1), e + r.below(90 * 86_400)]);
+        candidates.extend([
+            e,
+            e.saturating_sub(1),
+            e + grace,
+            (e + grace).saturating_sub(1),
+            e + r.below(90 * 86_400),
+        ]);
     }
     let now = candidates[r.index(candidates.len())];
     let mut options = VerifyOptions::at(UnixTime::from_secs(now)).with_grace_secs(grace);
@@ -852,7 +936,11 @@ fn key_case(r: &mut Rng, is: &Issuers) -> Value {
     if r.chance(40) {
         let v = GlpiVersion::new(9 + r.below(4) as u8, r.below(5) as u8);
         options = options.with_glpi_version(v);
-        version_opt = json!(if r.chance(30) { format!("{v}.{}", r.below(30)) } else { v.to_string() });
+        version_opt = json!(if r.chance(30) {
+            format!("{v}.{}", r.below(30))
+        } else {
+            v.to_string()
+        });
     }
     let mut tolerance_opt = Value::Null;
     if r.chance(20) {
@@ -887,7 +975,9 @@ fn key_case(r: &mut Rng, is: &Issuers) -> Value {
     let result = (|| {
         let key = UnverifiedKey::parse_with_trust(&text, &is.trust)?;
         let list = match &list_bytes {
-            Some(bytes) => Some(UnverifiedRevocationList::from_file_bytes(bytes)?.verify(&is.trust)?),
+            Some(bytes) => {
+                Some(UnverifiedRevocationList::from_file_bytes(bytes)?.verify(&is.trust)?)
+            }
             None => None,
         };
         let license = key.verify_with_revocations(&is.trust, &options, list.as_ref())?;
@@ -946,10 +1036,22 @@ fn list_case(r: &mut Rng, is: &Issuers) -> Value {
     let mut len_field = varint(serial_bytes.len() as u64);
     match r.below(12) {
         0 => {
-            let values = [sequence, issued, next.unwrap_or(0), serial_bytes.len() as u64];
+            let values = [
+                sequence,
+                issued,
+                next.unwrap_or(0),
+                serial_bytes.len() as u64,
+            ];
             let i = r.index(if next.is_some() { 4 } else { 2 });
             let i = if i == 2 && next.is_none() { 0 } else { i };
-            let nm = non_minimal(values[i], if r.chance(80) { 1 + r.index(2) } else { 6 + r.index(5) });
+            let nm = non_minimal(
+                values[i],
+                if r.chance(80) {
+                    1 + r.index(2)
+                } else {
+                    6 + r.index(5)
+                },
+            );
             match i {
                 0 | 1 => segs[i] = nm,
                 2 => segs[2] = [vec![1], nm].concat(),
@@ -965,36 +1067,28 @@ fn list_case(r: &mut Rng, is: &Issuers) -> Value {
             segs[2] = vec![2 + r.below(254) as u8];
             names.push("option-tag");
         }
-        3 => {
-            if !serial_bytes.is_empty() {
-                serial_bytes.pop();
-                len_field = varint(serial_bytes.len() as u64);
-                names.push("serials-length");
-            }
+        3 if !serial_bytes.is_empty() => {
+            serial_bytes.pop();
+            len_field = varint(serial_bytes.len() as u64);
+            names.push("serials-length");
         }
-        4 => {
-            if serials.len() >= 2 {
-                let i = r.index(serials.len() - 1);
-                serial_bytes.copy_within(8 * i..8 * i + 8, 8 * (i + 1));
-                names.push("duplicate");
-            }
+        4 if serials.len() >= 2 => {
+            let i = r.index(serials.len() - 1);
+            serial_bytes.copy_within(8 * i..8 * i + 8, 8 * (i + 1));
+            names.push("duplicate");
         }
-        5 => {
-            if serials.len() >= 2 {
-                let i = r.index(serials.len() - 1);
-                let (a, b) = (8 * i, 8 * (i + 1));
-                for k in 0..8 {
-                    serial_bytes.swap(a + k, b + k);
-                }
-                names.push("unsorted");
+        5 if serials.len() >= 2 => {
+            let i = r.index(serials.len() - 1);
+            let (a, b) = (8 * i, 8 * (i + 1));
+            for k in 0..8 {
+                serial_bytes.swap(a + k, b + k);
             }
+            names.push("unsorted");
         }
-        6 => {
-            if !serials.is_empty() {
-                let i = r.index(serials.len());
-                serial_bytes[8 * i] |= 0x10 << r.below(4);
-                names.push("serial-over-60-bits");
-            }
+        6 if !serials.is_empty() => {
+            let i = r.index(serials.len());
+            serial_bytes[8 * i] |= 0x10 << r.below(4);
+            names.push("serial-over-60-bits");
         }
         _ => {}
     }
@@ -1005,7 +1099,14 @@ fn list_case(r: &mut Rng, is: &Issuers) -> Value {
         names.push(mutate_bytes(r, &mut payload));
     }
     let signed = payload.clone();
-    let body = envelope(r, is, ObjectKind::RevocationList, &payload, &signed, &mut names);
+    let body = envelope(
+        r,
+        is,
+        ObjectKind::RevocationList,
+        &payload,
+        &signed,
+        &mut names,
+    );
     let as_file = body.len() > 630 || r.chance(30);
     let (text, file_hex) = if as_file {
         let mut file = LIST_FILE_MAGIC.to_vec();
@@ -1028,9 +1129,12 @@ fn list_case(r: &mut Rng, is: &Issuers) -> Value {
         None
     };
     let result = (|| {
-        let file = file_hex
-            .as_str()
-            .map(|h| (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0)).collect::<Vec<u8>>());
+        let file = file_hex.as_str().map(|h| {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0))
+                .collect::<Vec<u8>>()
+        });
         let mut buf = [0u8; glpi_key::MAX_TEXT_LIST_LEN];
         let unverified = match (&file, text.as_str()) {
             (Some(f), _) => UnverifiedRevocationList::from_file_bytes(f)?,
@@ -1064,7 +1168,11 @@ fn main() -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let trust: Vec<Value> = is.trust.iter().map(trusted_json).collect();
-    writeln!(out, "{}", json!({"trust": trust, "cases": cases, "seed": seed}))?;
+    writeln!(
+        out,
+        "{}",
+        json!({"trust": trust, "cases": cases, "seed": seed})
+    )?;
     let mut r = Rng(seed);
     for _ in 0..cases {
         let case = if r.chance(80) {
