@@ -17,8 +17,13 @@ final class Checksum
     private const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
     private const LOWEST_BIT = [1 => 0, 2 => 1, 4 => 2, 8 => 3, 16 => 4];
 
-    /** @var list<int> XOR of the generator words selected by each 5-bit top value */
-    private static array $table = [];
+    /** XOR of the generator words selected by each 5-bit top value of the state. */
+    public const TABLE = [
+        0x00000000, 0x3b6a57b2, 0x26508e6d, 0x1d3ad9df, 0x1ea119fa, 0x25cb4e48, 0x38f19797, 0x039bc025,
+        0x3d4233dd, 0x0628646f, 0x1b12bdb0, 0x2078ea02, 0x23e32a27, 0x18897d95, 0x05b3a44a, 0x3ed9f3f8,
+        0x2a1462b3, 0x117e3501, 0x0c44ecde, 0x372ebb6c, 0x34b57b49, 0x0fdf2cfb, 0x12e5f524, 0x298fa296,
+        0x1756516e, 0x2c3c06dc, 0x3106df03, 0x0a6c88b1, 0x09f74894, 0x329d1f26, 0x2fa7c6f9, 0x14cd914b,
+    ];
     /** @var array<string, int> the state after each human-readable part */
     private static array $start = [];
 
@@ -44,27 +49,11 @@ final class Checksum
      */
     public static function push(int $c, array $values): int
     {
-        $t = self::$table ?: self::table();
+        $t = self::TABLE;
         foreach ($values as $v) {
             $c = (($c & 0x1ffffff) << 5) ^ $v ^ $t[$c >> 25];
         }
         return $c;
-    }
-
-    /** @return list<int> */
-    private static function table(): array
-    {
-        $t = [];
-        for ($top = 0; $top < 32; $top++) {
-            $x = 0;
-            for ($i = 0; $i < 5; $i++) {
-                if (($top >> $i) & 1) {
-                    $x ^= self::GEN[$i];
-                }
-            }
-            $t[] = $x;
-        }
-        return self::$table = $t;
     }
 
     /**
