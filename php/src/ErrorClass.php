@@ -37,4 +37,10 @@ enum ErrorClass: string
     case RevocationListRollback = 'revocation-list-rollback';
     case ClockRollback = 'clock-rollback';
     case IssuedInFuture = 'issued-in-future';
+    // spec/SITE.md section 9
+    case IssuerKeyDistrusted = 'issuer-key-distrusted';
+    case Superseded = 'superseded';
+    case InstanceRequired = 'instance-required';
+    case InstalledListMissing = 'installed-list-missing';
+    case SiteStateFull = 'site-state-full';
 }

@@ -41,4 +41,9 @@ final class TrustException extends \InvalidArgumentException
     {
         return new self('full', 'too many trusted issuer keys (at most ' . TrustStore::MAX_KEYS . ')');
     }
+
+    public static function notTrusted(string $keyId): self
+    {
+        return new self('not-trusted', "issuer key $keyId is not trusted here: nothing to distrust");
+    }
 }

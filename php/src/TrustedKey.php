@@ -24,6 +24,11 @@ final class TrustedKey
         public readonly ?int $validFrom = null,
         /** Unix seconds (exclusive), or null for no upper bound. */
         public readonly ?int $validUntil = null,
+        /**
+         * From this moment of the verifier's clock on, nothing the key signed is honoured
+         * (spec/SITE.md section 2); null when not distrusted.
+         */
+        public readonly ?int $distrustedFrom = null,
     ) {
     }
 
@@ -70,7 +75,19 @@ final class TrustedKey
         if ($validFrom !== null && $validUntil !== null && $validUntil <= $validFrom) {
             throw TrustException::emptyWindow();
         }
-        return new self($this->publicKey, $this->keyId, $validFrom, $validUntil);
+        return new self($this->publicKey, $this->keyId, $validFrom, $validUntil, $this->distrustedFrom);
+    }
+
+    /** The same key distrusted from `$from` (Unix seconds), or trusted again with null. */
+    public function withDistrust(?int $from): self
+    {
+        return new self($this->publicKey, $this->keyId, $this->validFrom, $this->validUntil, $from);
+    }
+
+    /** Whether what the key signed is honoured at `$at` (before its distrust date, if any). */
+    public function honouredAt(int $at): bool
+    {
+        return $this->distrustedFrom === null || Unsigned::compare($at, $this->distrustedFrom) < 0;
     }
 
     /** The key id of a public key: the first 4 bytes of SHA-512(domain || 0x00 || key), in hex. */

@@ -122,14 +122,39 @@ final class UnverifiedKey
         return self::checkClaims($claims, $issuer, $options);
     }
 
+    /**
+     * Steps 3 to 6 of spec/SITE.md section 4 (kind, issuer, signature, claims), for the site.
+     *
+     * @internal
+     * @return array{Claims, TrustedKey}
+     * @throws VerificationException
+     */
+    public function signedClaims(TrustStore $trust, KeyKind $kind): array
+    {
+        if ($kind !== $this->kind) {
+            throw VerificationException::wrongObjectKind($this->kind->objectKind(), $kind->objectKind());
+        }
+        $issuer = $trust->get($this->envelope->keyId)
+            ?? throw VerificationException::unknownIssuer($this->envelope->keyId);
+        if (!$this->signatureValid($issuer)) {
+            throw VerificationException::badSignature();
+        }
+        return [ClaimsDecoder::decode($this->kind, $this->envelope->payload), $issuer];
+    }
+
     private function signatureValid(TrustedKey $issuer): bool
     {
         $message = Envelope::signingInput($this->envelope->kind, $this->envelope->header, $this->envelope->payload);
         return StrictEd25519::verify($this->envelope->signature, $message, $issuer->publicKey);
     }
 
-    /** @throws VerificationException */
-    private static function checkClaims(Claims $claims, TrustedKey $issuer, VerifyOptions $options): License
+    /**
+     * Steps 10 to 13 of spec/FORMAT.md section 9 (with the time policy of REVOCATION.md).
+     *
+     * @internal
+     * @throws VerificationException
+     */
+    public static function checkClaims(Claims $claims, TrustedKey $issuer, VerifyOptions $options): License
     {
         if (!$issuer->covers($claims->issuedAt)) {
             throw VerificationException::issuerKeyNotValid($issuer->keyId, $claims->issuedAt);

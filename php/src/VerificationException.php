@@ -174,17 +174,6 @@ final class VerificationException extends \RuntimeException
         return new self(ErrorClass::WrongInstance, "the key is bound to GLPI instance $boundTo, not to this one ($thisInstance): use the key issued for this instance");
     }
 
-    /**
-     * Not a class of its own: a bound key on a host that did not say which instance it is
-     * ({@see InstanceCheck::notConfigured()}) is refused as `wrong-instance`.
-     *
-     * @internal
-     */
-    public static function instanceNotConfigured(InstanceId $boundTo): self
-    {
-        return new self(ErrorClass::WrongInstance, "the key is bound to GLPI instance $boundTo, but this GLPI's instance UUID is not known here: configure it, or use a key that is not bound to an instance", 'instance-not-configured');
-    }
-
     /** @internal */
     public static function unsupportedGlpiVersion(GlpiVersion $version, VersionRange $supported): self
     {
@@ -242,5 +231,40 @@ final class VerificationException extends \RuntimeException
             UtcTime::format($now),
             $toleranceSecs,
         ));
+    }
+
+    /** @internal */
+    public static function issuerKeyDistrusted(string $keyId, int $since, int $now): self
+    {
+        return new self(ErrorClass::IssuerKeyDistrusted, sprintf(
+            'issuer key %s is distrusted on this site since %s (the site\'s time is %s): nothing it signed is accepted, whatever dates it carries; use a key or revocation list signed by another issuer key',
+            $keyId,
+            UtcTime::format($since),
+            UtcTime::format($now),
+        ));
+    }
+
+    /** @internal */
+    public static function superseded(Serial $serial, Serial $by): self
+    {
+        return new self(ErrorClass::Superseded, "the key {$serial->shortId()} was renewed by the key {$by->shortId()}, which this site has already accepted: use the newer key");
+    }
+
+    /** @internal */
+    public static function instanceRequired(InstanceId $boundTo): self
+    {
+        return new self(ErrorClass::InstanceRequired, "the key is bound to GLPI instance $boundTo, but no instance id was given to check it against: give this instance's UUID");
+    }
+
+    /** @internal */
+    public static function installedListMissing(string $keyId): self
+    {
+        return new self(ErrorClass::InstalledListMissing, "the revocation list installed from issuer key $keyId is missing or was changed: install the current revocation list again");
+    }
+
+    /** @internal */
+    public static function siteStateFull(int $capacity): self
+    {
+        return new self(ErrorClass::SiteStateFull, "the site already records $capacity renewed keys, as many as its state holds: re-create the site and install the current revocation list");
     }
 }

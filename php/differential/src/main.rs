@@ -13,7 +13,9 @@
 //! (`domain tag || 0x00 || header || payload`, with SHA-512 of the payload for lists); it
 //! decodes and verifies nothing itself.
 //!
-//! Usage: `glpi-key-php-differential [CASES] [SEED]` (defaults 100000 and 1).
+//! Usage: `glpi-key-php-differential [CASES] [SEED]` (defaults 100000 and 1), or
+//! `glpi-key-php-differential bench KEY PUBLIC_KEY_HEX` (used by php/bench/verify.php): the
+//! core's full verification of one key against raw `verify_strict` on the same bytes.
 
 use std::io::{self, BufWriter, Write};
 
@@ -1160,8 +1162,68 @@ fn list_case(r: &mut Rng, is: &Issuers) -> Value {
     })
 }
 
+/// The core against raw `verify_strict` on the same key, medians of interleaved rounds.
+fn bench(text: &str, public_key_hex: &str) -> Result<String, String> {
+    use std::time::Instant;
+    let pk: Vec<u8> = (0..public_key_hex.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(public_key_hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    let pk: [u8; 32] = pk.try_into().map_err(|_| "public key: 64 hex digits")?;
+    let trusted = TrustedKey::from_public_key_bytes(&pk).map_err(|e| e.to_string())?;
+    let trust = TrustStore::with(trusted);
+    let options = VerifyOptions::at(UnixTime::from_secs(1_811_808_000));
+    let key = UnverifiedKey::parse(text).map_err(|e| e.to_string())?;
+    key.verify(&trust, &options).map_err(|e| e.to_string())?;
+    let body = key.as_bytes();
+    let (signed, sig) = body.split_at(body.len() - 64);
+    let mut msg = ObjectKind::InstanceRegistration
+        .domain_tag()
+        .as_bytes()
+        .to_vec();
+    msg.push(0);
+    msg.extend_from_slice(signed);
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&pk).map_err(|e| e.to_string())?;
+    let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|e| e.to_string())?;
+    let (rounds, per_round) = (40, 500);
+    let (mut raw, mut full) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..per_round {
+            std::hint::black_box(vk.verify_strict(std::hint::black_box(&msg), &sig).is_ok());
+        }
+        raw.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(per_round));
+        let t = Instant::now();
+        for _ in 0..per_round {
+            let k = UnverifiedKey::parse(std::hint::black_box(text)).map_err(|e| e.to_string())?;
+            std::hint::black_box(k.verify(&trust, &options).is_ok());
+        }
+        full.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(per_round));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (r, f) = (median(&mut raw), median(&mut full));
+    Ok(format!(
+        "full verification {f:.2} us, raw verify_strict {r:.2} us, ratio {:.3} (medians of {rounds} interleaved rounds of {per_round})",
+        f / r
+    ))
+}
+
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("bench") {
+        let result = bench(
+            args.get(2).map_or("", String::as_str),
+            args.get(3).map_or("", String::as_str),
+        );
+        println!(
+            "{}",
+            result.unwrap_or_else(|e| format!("bench failed: {e}"))
+        );
+        return Ok(());
+    }
     let cases: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
     let is = issuers();
