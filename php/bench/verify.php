@@ -36,6 +36,7 @@ if (!sodium_crypto_sign_verify_detached($signature, $message, $publicKey)) {
     exit("the sample key's signature does not verify\n");
 }
 
+$parsed = UnverifiedKey::parse($text);
 $cases = [
     'raw sodium_crypto_sign_verify_detached' => static function () use ($signature, $message, $publicKey): void {
         sodium_crypto_sign_verify_detached($signature, $message, $publicKey);
@@ -45,6 +46,9 @@ $cases = [
     },
     'parse only (text, check, envelope)' => static function () use ($text): void {
         UnverifiedKey::parse($text);
+    },
+    'verify only (signature, claims, checks)' => static function () use ($parsed, $trust, $options): void {
+        $parsed->verify($trust, $options);
     },
 ];
 // Wall time per round, and CPU time (user + system) per round: on a shared machine the CPU

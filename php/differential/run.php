@@ -8,6 +8,7 @@
  *
  *   glpi-key-php-differential 100000 1 | php php/differential/run.php [--allow=KIND,...]
  *                                        [--reference=spec/reference/verify.php] [--show=N]
+ *                                        [--progress=N]  (a line on stderr every N cases)
  *
  * Divergences are grouped by kind (object type, Rust class -> PHP class and reason). The exit
  * status is 1 when a divergence of a kind not named in --allow is found.
@@ -144,7 +145,8 @@ function referenceVerdict(array $c, object $reference): ?string
     }
 }
 
-$options = getopt('', ['allow:', 'reference:', 'show:']);
+$options = getopt('', ['allow:', 'reference:', 'show:', 'progress:']);
+$progress = (int) ($options['progress'] ?? 0);
 $allowed = array_filter(explode(',', (string) ($options['allow'] ?? '')));
 $show = (int) ($options['show'] ?? 3);
 $reference = null;
@@ -168,6 +170,9 @@ $divergences = [];
 while (($line = fgets($in)) !== false) {
     $c = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
     $cases++;
+    if ($progress > 0 && $cases % $progress === 0) {
+        fprintf(STDERR, "%d cases, %d divergence kind(s) so far: %s\n", $cases, count($divergences), json_encode(array_map('count', $divergences)));
+    }
     $rust = [$c['expect'], $c['message'], $c['type'] === 'key' ? $c['claims'] : $c['list']];
     if ($reference !== null) {
         $got = referenceVerdict($c, $reference);

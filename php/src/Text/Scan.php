@@ -37,6 +37,8 @@ final class Scan
     /** Longest match of UTF-8 that Rust's `str::from_utf8` accepts (no surrogates, no overlongs). */
     private const VALID_UTF8 = '/\A(?:[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2})*+/';
 
+    /** Canonical symbols and the hyphen: what issuers write. */
+    private const CANONICAL = '0123456789ABCDEFGHJKMNPQRSTVWXYZ-';
     /** Every character allowed after the prefix: symbols in both cases, aliases, separators. */
     private const ACCEPTED = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyzOoIiLl-' . " \t\r\n";
 
@@ -66,6 +68,14 @@ final class Scan
         if (!preg_match('//u', $input)) {
             preg_match(self::VALID_UTF8, $input, $m);
             throw VerificationException::invalidUtf8(strlen($m[0]));
+        }
+        // Fast path: a key as issuers write it (canonical symbols and hyphens, nothing around).
+        if (strncmp($input, 'GLPI-', 5) === 0 && strspn($input, self::CANONICAL, 5) === strlen($input) - 5) {
+            $symbols = str_replace('-', '', substr($input, 4));
+            if (strlen($symbols) > $maxSymbols) {
+                throw VerificationException::tooLong($maxSymbols);
+            }
+            return new self(substr($input, 4), 4, $symbols);
         }
         [$leading, $text] = self::unwrap($input);
         if ($text === '') {
