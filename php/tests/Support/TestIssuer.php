@@ -16,9 +16,10 @@ final class TestIssuer
     public readonly string $publicKey;
     private readonly string $secretKey;
 
-    public function __construct(string $seedByte)
+    /** @param string $seed one byte (repeated) or the 32-byte Ed25519 seed */
+    public function __construct(string $seed)
     {
-        $pair = sodium_crypto_sign_seed_keypair(str_repeat($seedByte, 32));
+        $pair = sodium_crypto_sign_seed_keypair(strlen($seed) === 32 ? $seed : str_repeat($seed, 32));
         $this->publicKey = sodium_crypto_sign_publickey($pair);
         $this->secretKey = sodium_crypto_sign_secretkey($pair);
     }
@@ -78,6 +79,14 @@ final class TestIssuer
         $tag = $kind === 1 ? 'glpi-key/v1/instance-registration' : 'glpi-key/v1/agent-enrollment';
         $sig = sodium_crypto_sign_detached("$tag\0$header$claims", $this->secretKey);
         return TextWriter::ofBody($header . $claims . $sig);
+    }
+
+    /** A key of any kind byte and claims bytes (for hand-made claims). */
+    public function keyOfClaims(string $claims, int $kind = 1): string
+    {
+        $header = chr(1) . chr($kind) . hex2bin($this->keyId());
+        $tag = $kind === 2 ? 'glpi-key/v1/agent-enrollment' : 'glpi-key/v1/instance-registration';
+        return TextWriter::ofBody($header . $claims . sodium_crypto_sign_detached("$tag\0$header$claims", $this->secretKey));
     }
 
     /**
