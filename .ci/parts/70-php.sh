@@ -29,6 +29,14 @@ find php -name '*.php' -not -path 'php/vendor/*' -print0 | xargs -0 -n1 php -l >
 say "PHPUnit"
 (cd php && phpunit)
 
+say "the GLPI Network example runs (first use creates the site, the second reuses it)"
+example_files=$(mktemp -d)
+first=$(php php/examples/glpi-network.php --files="$example_files")
+second=$(php php/examples/glpi-network.php --files="$example_files")
+grep -q '^Status: *valid$' <<<"$first" || { echo "$first"; exit 1; }
+grep -q 'already installed' <<<"$second" || { echo "$second"; exit 1; }
+rm -rf "$example_files"
+
 if command -v composer >/dev/null; then
   say "composer.json is valid (no network)"
   (cd php && COMPOSER_DISABLE_NETWORK=1 composer validate --no-check-publish --no-check-lock --strict)
