@@ -117,7 +117,7 @@ final class Scan
      * returns the body bytes.
      *
      * The hot path of every verification: eight symbols (40 bits, five body bytes) per step,
-     * the check through {@see ChecksumTables}, the bytes collected as hex in one call.
+     * the check through the small tables of {@see ChecksumTables}, the bytes collected as hex in one call.
      *
      * @throws VerificationException
      */
@@ -130,10 +130,8 @@ final class Scan
             throw VerificationException::wrongLength($n);
         }
         $values = strtr($this->symbols, self::ALPHABET, self::VALUES);
-        $a = ChecksumTables::A;
-        $b = ChecksumTables::B;
-        $c = ChecksumTables::C;
-        $r = ChecksumTables::R;
+        [$s0, $s1, $s2, $s3, $s4, $s5] = [ChecksumTables::S0, ChecksumTables::S1, ChecksumTables::S2, ChecksumTables::S3, ChecksumTables::S4, ChecksumTables::S5];
+        [$r0, $r1] = [ChecksumTables::R0, ChecksumTables::R1];
         $g = Checksum::TABLE;
         $state = Checksum::start($hrp);
         $chunks = $bodySymbols >> 3;
@@ -144,7 +142,9 @@ final class Scan
                 $w = ($w & 0x001f001f001f001f) | (($w >> 3) & 0x03e003e003e003e0);
                 $w = ($w & 0x000003ff000003ff) | (($w >> 6) & 0x000ffc00000ffc00);
                 $x = ($w & 0xfffff) | (($w >> 12) & 0xfffff00000);
-                $state = $a[$state >> 20] ^ $b[($state >> 10) & 1023] ^ $c[$state & 1023] ^ $r[$x >> 30] ^ ($x & 0x3fffffff);
+                $state = $s0[$state & 31] ^ $s1[($state >> 5) & 31] ^ $s2[($state >> 10) & 31]
+                    ^ $s3[($state >> 15) & 31] ^ $s4[($state >> 20) & 31] ^ $s5[$state >> 25]
+                    ^ $r0[($x >> 30) & 31] ^ $r1[$x >> 35] ^ ($x & 0x3fffffff);
                 $words[] = $x;
             }
         }
