@@ -13,6 +13,11 @@
  * error class of spec/FORMAT.md, e.g. `expired`, `checksum`) and a `message` for the
  * administrator. The constructor throws `RuntimeException` when the library cannot be loaded or
  * a trusted key is refused. One instance can verify any number of keys.
+ *
+ * An instance owns one native verifier and frees it in its destructor, so it cannot be cloned
+ * (`clone` fails with an Error): a copy would free the same pointer twice. Share the instance
+ * instead. For GLPI itself prefer the pure-PHP package in `php/` (no FFI, which stock PHP
+ * disables in web requests); see `php/README.md` for when this wrapper is still the better choice.
  */
 final class GlpiKey
 {
@@ -54,6 +59,16 @@ final class GlpiKey
             throw new \RuntimeException(\FFI::string($error->message));
         }
         $this->verifier = $out;
+    }
+
+    /**
+     * Cloning is forbidden: the copy would hold the same native pointer, and the second
+     * destructor would free it again (a use-after-free, then a double free). Private rather than
+     * throwing: PHP destroys a half-made clone whose `__clone` throws, which would run the
+     * destructor on the shared pointer all the same.
+     */
+    private function __clone()
+    {
     }
 
     public function __destruct()

@@ -73,6 +73,27 @@ try {
     }
 }
 
+// Cloning is refused before any copy exists (a copy would free the native verifier twice), and
+// the original stays usable.
+try {
+    $copy = clone $verifier;
+    $fail('cloning a GlpiKey was allowed');
+} catch (\Error $e) {
+    if (!str_contains($e->getMessage(), '__clone')) {
+        $fail('clone refusal message: ' . $e->getMessage());
+    }
+}
+unset($copy);
+$r = $verifier->verify($file['vectors'][0]['key'], $now);
+if ($r['status'] !== $file['vectors'][0]['expect']) {
+    $fail('the verifier is unusable after a refused clone: ' . json_encode($r));
+}
+try {
+    (new ReflectionClass(GlpiKey::class))->getMethod('__clone')->isPrivate() || $fail('__clone is not private');
+} catch (ReflectionException $e) {
+    $fail('GlpiKey has no __clone guard');
+}
+
 if ($failures > 0) {
     fwrite(STDERR, "PHP (FFI): $failures failure(s)\n");
     exit(1);
