@@ -32,13 +32,17 @@
 
 // The order of the modules is the order of the generated header (cbindgen reads them in turn).
 mod boundary;
+mod cstr;
 mod types;
 mod verifier;
 
-// After the verifier in the header: the functions that read a status back.
 mod status;
 
-pub use status::{glpi_error_message, glpi_status_name, GlpiStatus};
+// After the verifier in the header: the functions that read a status back.
+mod messages;
+
+pub use messages::{glpi_error_message, glpi_status_name};
+pub use status::GlpiStatus;
 pub use types::{
     GlpiError, GlpiKind, GlpiLicense, GlpiTier, GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN,
     GLPI_MAX_TRUSTED_KEYS, GLPI_MESSAGE_CAPACITY, GLPI_OWNER_CAPACITY, GLPI_PUBLIC_KEY_LEN,

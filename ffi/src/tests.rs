@@ -4,7 +4,8 @@ use std::ffi::{c_char, CStr};
 
 use glpi_key::{Claims, Error, ErrorClass, Issuer, KeyKind, Serial, TextStyle, Tier, UnixTime};
 
-use crate::boundary::{copy_c_str, finish};
+use crate::boundary::finish;
+use crate::cstr::copy_c_str;
 use crate::status::Failure;
 use crate::*;
 

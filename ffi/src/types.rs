@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use glpi_key::{KeyKind, License, Tier, UnixTime, MAX_INPUT_LEN, MAX_OWNER_LEN, MAX_TRUSTED_KEYS};
 
-use crate::boundary::copy_c_str;
+use crate::cstr::copy_c_str;
 use crate::status::GlpiStatus;
 
 /// Bytes in an issuer public key (Ed25519).
