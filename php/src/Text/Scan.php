@@ -24,7 +24,7 @@ final class Scan
     /** The symbol values 0 to 31 as bytes, in alphabet order (for `strtr`). */
     private const VALUES = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
     private const SEPARATORS = ['-', ' ', "\t", "\r", "\n"];
-    /** Characters that may surround a key: Unicode White_Space and the quote marks of 2.1. */
+    /** Characters that may surround a key: Unicode White_Space, the quote marks of 2.1 and the byte-order mark U+FEFF. */
     private const WRAPPING = [
         "\t" => 1, "\n" => 1, "\x0B" => 1, "\x0C" => 1, "\r" => 1, ' ' => 1, '"' => 1, "'" => 1,
         '`' => 1, '<' => 1, '>' => 1, "\u{85}" => 1, "\u{A0}" => 1, "\u{AB}" => 1, "\u{BB}" => 1,
@@ -32,7 +32,7 @@ final class Scan
         "\u{2004}" => 1, "\u{2005}" => 1, "\u{2006}" => 1, "\u{2007}" => 1, "\u{2008}" => 1,
         "\u{2009}" => 1, "\u{200A}" => 1, "\u{2018}" => 1, "\u{2019}" => 1, "\u{201C}" => 1,
         "\u{201D}" => 1, "\u{2028}" => 1, "\u{2029}" => 1, "\u{202F}" => 1, "\u{205F}" => 1,
-        "\u{3000}" => 1,
+        "\u{3000}" => 1, "\u{FEFF}" => 1,
     ];
     /** Longest match of UTF-8 that Rust's `str::from_utf8` accepts (no surrogates, no overlongs). */
     private const VALID_UTF8 = '/\A(?:[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2})*+/';

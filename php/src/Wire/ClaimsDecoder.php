@@ -158,6 +158,18 @@ final class ClaimsDecoder
         if ($ownerLen === 0 || $ownerLen > self::MAX_OWNER_LEN) {
             throw self::problem("the owner is $ownerLen bytes long; it must be 1 to " . self::MAX_OWNER_LEN . ' bytes of UTF-8', 'owner-length');
         }
+        // Control and bidirectional formatting characters could make the owner display as
+        // another name (spec 5.2): the same set as the core's `is_unsafe_in_owner`.
+        if (preg_match('/[\x{0}-\x{1F}\x{7F}-\x{9F}\x{61C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]/u', $owner, $m) === 1) {
+            // The code point, decoded by hand: the package needs no extension but sodium.
+            $b = $m[0];
+            $code = match (strlen($b)) {
+                1 => ord($b[0]),
+                2 => ((ord($b[0]) & 0x1F) << 6) | (ord($b[1]) & 0x3F),
+                default => ((ord($b[0]) & 0x0F) << 12) | ((ord($b[1]) & 0x3F) << 6) | (ord($b[2]) & 0x3F),
+            };
+            throw self::problem(sprintf('the owner contains U+%04X, a control or bidirectional formatting character that could make it display as another name', $code), 'owner-character');
+        }
         if ($entity !== null && $kind !== KeyKind::AgentEnrollment) {
             throw self::problem('an entity is only meaningful on an agent enrollment key', 'entity-on-instance-key');
         }
