@@ -23,7 +23,7 @@ use ed25519_dalek::Signer;
 use glpi_key::checksum::Polymod;
 use glpi_key::{
     GlpiVersion, InstanceId, Issuer, KeyKind, License, NewRevocationList, ObjectKind,
-    RevocationList, Serial, Text, TextStyle, TrustStore, TrustedKey, UnixTime, UnverifiedKey,
+    RevocationList, Serial, TextStyle, TrustStore, TrustedKey, UnixTime, UnverifiedKey,
     UnverifiedRevocationList, VerifyOptions, ALPHABET, LIST_FILE_MAGIC,
 };
 use serde_json::{json, Value};
@@ -678,7 +678,7 @@ fn text_of(r: &mut Rng, body: &[u8], names: &mut Vec<&'static str>) -> String {
     } else {
         TextStyle::Compact
     };
-    let text = Text::of_key_body(body, style).to_string();
+    let text = glpi_key::hazmat::key_text_of_body(body, style).to_string();
     if r.chance(70) {
         return text;
     }
@@ -789,7 +789,7 @@ fn non_canonical_padding(body: &[u8]) -> Option<String> {
     if pad == 0 {
         return None;
     }
-    let text = Text::of_key_body(body, TextStyle::Compact).to_string();
+    let text = glpi_key::hazmat::key_text_of_body(body, TextStyle::Compact).to_string();
     let symbols: Vec<u8> = text[5..text.len() - 7]
         .bytes()
         .map(|c| ALPHABET.iter().position(|&a| a == c).unwrap_or(0) as u8)
