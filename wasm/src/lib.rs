@@ -295,7 +295,7 @@ mod tests {
             Serial::new(77).unwrap(),
             KeyKind::AgentEnrollment,
             Tier::Basic,
-            "Owner\nwith=newline",
+            "Owner with=equals, last on its line",
             at,
         );
         claims.entity = Some(4);
@@ -312,7 +312,7 @@ mod tests {
         assert!(out.starts_with("status=valid\n"));
         assert!(out.contains("\nserial=000000000000004d\n"));
         assert!(out.contains("\nentity=4\n"));
-        assert!(out.ends_with("\nowner=Owner\nwith=newline"));
+        assert!(out.ends_with("\nowner=Owner with=equals, last on its line"));
 
         let later = UnixTime::from_date(2027, 1, 1).unwrap().as_secs();
         let (s, out) = call(text.as_bytes(), &pk, later, b"");
