@@ -18,7 +18,7 @@ use crate::model::version::GlpiVersion;
 use crate::policy::clock::ClockGuard;
 use crate::trust::store::{TrustStore, TrustedKey};
 use crate::verify::key::UnverifiedKey;
-use crate::verify::license::License;
+use crate::verify::license::{check_claims, License};
 use crate::verify::options::VerifyOptions;
 use crate::verify::revocation::UnverifiedRevocationList;
 
@@ -428,7 +428,8 @@ impl SiteState {
                 by: by.short_id(),
             });
         }
-        let license = key.check_claims(issuer, &options)?;
+        // The claims decoded above, checked once: decoding them again would repeat the work.
+        let license = check_claims(claims, issuer, &options)?;
         if let Some(bound_to) = claims.instance {
             match check.instance {
                 InstanceCheck::This(_) => {}
