@@ -31,10 +31,14 @@
 //! ```
 
 // The order of the modules is the order of the generated header (cbindgen reads them in turn).
+mod args;
 mod boundary;
 mod cstr;
 mod types;
 mod verifier;
+
+// After the stateless verifier: the offline site.
+mod site;
 
 mod status;
 
@@ -42,6 +46,13 @@ mod status;
 mod messages;
 
 pub use messages::{glpi_error_message, glpi_status_name};
+pub use site::{
+    glpi_site_create, glpi_site_create_with_keys, glpi_site_distrust, glpi_site_free,
+    glpi_site_install_revocations, glpi_site_open, glpi_site_status, glpi_site_verify,
+    GlpiInstallInfo, GlpiInstalledList, GlpiSite, GlpiSiteStatus, GlpiSiteWarnings,
+    GlpiSupersession, GlpiTrustedKey, GLPI_KEY_ID_LEN, GLPI_LIST_DIGEST_LEN, GLPI_MAX_SUPERSEDED,
+    GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING,
+};
 pub use status::GlpiStatus;
 pub use types::{
     GlpiError, GlpiKind, GlpiLicense, GlpiTier, GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN,
