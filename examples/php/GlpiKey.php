@@ -489,10 +489,10 @@ final class GlpiKeySite
     /** Distrusts an issuer key (8 hex digits) from `$from` (site time) on; returns the date in force. */
     public function distrust(string $keyIdHex, int $from): int
     {
-        $id = GlpiKey::buffer($this->ffi, (string) hex2bin($keyIdHex));
         if (strlen($keyIdHex) !== 8 || !ctype_xdigit($keyIdHex)) {
             throw new \InvalidArgumentException("not a key id (8 hex digits): $keyIdHex");
         }
+        $id = GlpiKey::buffer($this->ffi, hex2bin($keyIdHex));
         $inForce = $this->ffi->new('uint64_t');
         $error = $this->ffi->new('GlpiError');
         self::throwUnlessOk($this->ffi, $this->ffi->glpi_site_distrust($this->site, $id, $from, \FFI::addr($inForce), \FFI::addr($error)), $error);

@@ -281,10 +281,8 @@ fn status_record(state: &SiteState) -> GlpiSiteStatus {
     record
 }
 
-/// The trust store of a new site, from `count` keys; a refused key is named by its 1-based
-/// index in `GlpiError.position`.
-fn trust_store(keys: &[GlpiTrustedKey]) -> Result<TrustStore, Failure> {
-    let count = keys.len();
+/// Refuses a number of trusted keys outside 1 to `GLPI_MAX_TRUSTED_KEYS`, before any is read.
+fn check_count(count: usize) -> Result<(), Failure> {
     if count == 0 {
         return Err(Failure::new(
             GlpiStatus::NoTrustedKeys,
@@ -297,6 +295,14 @@ fn trust_store(keys: &[GlpiTrustedKey]) -> Result<TrustStore, Failure> {
             format!("{count} trusted issuer keys were given; at most {GLPI_MAX_TRUSTED_KEYS} are supported"),
         ));
     }
+    Ok(())
+}
+
+/// The trust store of a new site; a refused key is named by its 1-based index in
+/// `GlpiError.position`.
+fn trust_store(keys: &[GlpiTrustedKey]) -> Result<TrustStore, Failure> {
+    let count = keys.len();
+    check_count(count)?;
     let opt = |t: u64, has: bool| has.then(|| UnixTime::from_secs(t));
     let mut trust = TrustStore::new();
     for (i, k) in keys.iter().enumerate() {
@@ -393,31 +399,27 @@ pub unsafe extern "C" fn glpi_site_create(
         if public_keys.is_null() {
             return Err(Failure::null("public_keys"));
         }
-        // At most one key more than allowed is read: enough to refuse the count.
-        let count = key_count.min(GLPI_MAX_TRUSTED_KEYS + 1);
-        // SAFETY: non-null; the caller guarantees `key_count * 32` readable bytes, of which
-        // at most 17 * 32 are read.
-        let bytes = unsafe { std::slice::from_raw_parts(public_keys, count * GLPI_PUBLIC_KEY_LEN) };
-        let mut keys = Vec::with_capacity(count);
-        for chunk in bytes.chunks_exact(GLPI_PUBLIC_KEY_LEN) {
-            let mut public_key = [0u8; GLPI_PUBLIC_KEY_LEN];
-            public_key.copy_from_slice(chunk);
-            keys.push(GlpiTrustedKey {
-                public_key,
-                valid_from: 0,
-                has_valid_from: false,
-                valid_until: 0,
-                has_valid_until: false,
-                distrusted_from: 0,
-                has_distrusted_from: false,
-            });
-        }
-        if key_count > GLPI_MAX_TRUSTED_KEYS {
-            return Err(Failure::new(
-                GlpiStatus::TooManyTrustedKeys,
-                format!("{key_count} trusted issuer keys were given; at most {GLPI_MAX_TRUSTED_KEYS} are supported"),
-            ));
-        }
+        check_count(key_count)?;
+        // SAFETY: non-null; the caller guarantees `key_count * 32` readable bytes
+        // (key_count <= 16, so the product cannot overflow).
+        let bytes =
+            unsafe { std::slice::from_raw_parts(public_keys, key_count * GLPI_PUBLIC_KEY_LEN) };
+        let keys: Vec<GlpiTrustedKey> = bytes
+            .chunks_exact(GLPI_PUBLIC_KEY_LEN)
+            .map(|chunk| {
+                let mut public_key = [0u8; GLPI_PUBLIC_KEY_LEN];
+                public_key.copy_from_slice(chunk);
+                GlpiTrustedKey {
+                    public_key,
+                    valid_from: 0,
+                    has_valid_from: false,
+                    valid_until: 0,
+                    has_valid_until: false,
+                    distrusted_from: 0,
+                    has_distrusted_from: false,
+                }
+            })
+            .collect();
         // SAFETY: `dir` per the contract; `out_site` checked non-null above.
         unsafe { create(dir, &keys, grace_secs, clock_tolerance_secs, out_site) }
     }));
@@ -447,18 +449,12 @@ pub unsafe extern "C" fn glpi_site_create_with_keys(
         if keys.is_null() {
             return Err(Failure::null("keys"));
         }
-        let count = key_count.min(GLPI_MAX_TRUSTED_KEYS + 1);
-        // SAFETY: non-null; the caller guarantees `key_count` readable values, of which at most
-        // 17 are read. `read_unaligned` copies each without assuming alignment.
-        let keys: Vec<GlpiTrustedKey> = (0..count)
+        check_count(key_count)?;
+        // SAFETY: non-null; the caller guarantees `key_count` (at most 16) readable values.
+        // `read_unaligned` copies each without assuming alignment.
+        let keys: Vec<GlpiTrustedKey> = (0..key_count)
             .map(|i| unsafe { keys.add(i).read_unaligned() })
             .collect();
-        if key_count > GLPI_MAX_TRUSTED_KEYS {
-            return Err(Failure::new(
-                GlpiStatus::TooManyTrustedKeys,
-                format!("{key_count} trusted issuer keys were given; at most {GLPI_MAX_TRUSTED_KEYS} are supported"),
-            ));
-        }
         // SAFETY: `dir` per the contract; `out_site` checked non-null above.
         unsafe { create(dir, &keys, grace_secs, clock_tolerance_secs, out_site) }
     }));
