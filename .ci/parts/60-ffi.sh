@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Other languages: the C ABI (header freshness, C test with gcc), PHP through FFI, the
 # independent PHP reference verifier of spec/FORMAT.md, and the WebAssembly build under Node.
-# Every one of them runs all of spec/vectors/keys.json. Installs what it needs when missing.
+# Every one of them runs all of spec/vectors/keys.json; C and PHP-FFI also run every site scenario
+# of spec/vectors/site-scenarios.json on a site directory. Installs what it needs when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
@@ -31,21 +32,24 @@ fi
 
 command -v node >/dev/null || apt_install nodejs
 node ffi/tests/c/vectors-to-tsv.mjs spec/vectors/keys.json >"$work/vectors.tsv"
+node ffi/tests/c/site-scenarios-to-tsv.mjs spec/vectors/site-scenarios.json >"$work/site-scenarios.tsv"
 
-say "C: test program with gcc, linked statically and dynamically"
+say "C: test program with gcc, linked statically and dynamically (key vectors, site scenarios, two processes on one site)"
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -O1 -Iffi/include)
 gcc "${cflags[@]}" ffi/tests/c/test_glpi_key.c -o "$work/test_static" \
   "$lib_dir/libglpi_key_ffi.a" -lpthread -ldl -lm
-"$work/test_static" "$work/vectors.tsv"
+"$work/test_static" "$work/vectors.tsv" "$work/site-scenarios.tsv"
 gcc "${cflags[@]}" ffi/tests/c/test_glpi_key.c -o "$work/test_shared" \
   -L"$lib_dir" -lglpi_key_ffi -lpthread
-LD_LIBRARY_PATH="$lib_dir" "$work/test_shared" "$work/vectors.tsv" >/dev/null
+LD_LIBRARY_PATH="$lib_dir" "$work/test_shared" "$work/vectors.tsv" "$work/site-scenarios.tsv" >/dev/null
 languages+=("C")
 
 say "PHP: FFI class over the shared library"
 command -v php >/dev/null || apt_install php-cli
-php -m | grep -qx FFI || { echo "PHP lacks the FFI extension"; exit 1; }
-php -m | grep -qx sodium || { echo "PHP lacks the sodium extension"; exit 1; }
+# Asked of PHP itself: `php -m | grep -q` failed now and then under pipefail (grep exits at the
+# first match, php dies of SIGPIPE writing the rest).
+php -r 'exit(extension_loaded("FFI") ? 0 : 1);' || { echo "PHP lacks the FFI extension"; exit 1; }
+php -r 'exit(extension_loaded("sodium") ? 0 : 1);' || { echo "PHP lacks the sodium extension"; exit 1; }
 php -d ffi.enable=1 examples/php/test.php "$lib_dir/libglpi_key_ffi.so"
 languages+=("PHP via FFI")
 

@@ -6,8 +6,13 @@
  * Usage, the way GLPI code would call it:
  *
  *     $verifier = new GlpiKey([hex2bin(VENDOR_PUBLIC_KEY_HEX)], '/usr/lib/libglpi_key_ffi.so');
- *     $result = $verifier->verify($pastedKey, instanceUuid: $instanceUuid, glpiVersion: GLPI_VERSION);
+ *     $result = $verifier->verify($pastedKey, 'instance-registration', instanceUuid: $instanceUuid, glpiVersion: GLPI_VERSION);
  *     if ($result['valid']) { $tier = $result['claims']['tier']; } else { echo $result['message']; }
+ *
+ * The kind is required: there is no "any kind" (an agent enrollment key, copied to many
+ * endpoints by design, must not pass as an instance registration). `GlpiKey` is stateless; a
+ * host that can keep a directory uses `GlpiKeySite` below (revocation lists that cannot be
+ * rolled back, a clock guard, renewals remembered, bound keys refused without the instance id).
  *
  * `verify()` never throws for a bad key: every refusal is an array with `status` (the stable
  * error class of spec/FORMAT.md, e.g. `expired`, `checksum`) and a `message` for the
@@ -21,9 +26,9 @@
  */
 final class GlpiKey
 {
-    private const TIERS = ['free', 'starter', 'basic', 'standard', 'advanced'];
-    private const KINDS = [null => 0, 'instance-registration' => 1, 'agent-enrollment' => 2];
-    private const KIND_NAMES = [1 => 'instance-registration', 2 => 'agent-enrollment'];
+    public const TIERS = ['free', 'starter', 'basic', 'standard', 'advanced'];
+    public const KINDS = ['instance-registration' => 1, 'agent-enrollment' => 2];
+    public const KIND_NAMES = [1 => 'instance-registration', 2 => 'agent-enrollment'];
     private const ENTITLEMENTS = [1 => 'marketplace', 2 => 'network-plugins', 4 => 'l3-support'];
 
     private \FFI $ffi;
@@ -37,12 +42,7 @@ final class GlpiKey
      */
     public function __construct(array $trustedPublicKeys, string $library, ?string $header = null)
     {
-        $header ??= __DIR__ . '/../../ffi/include/glpi_key.h';
-        $text = @file_get_contents($header);
-        if ($text === false) {
-            throw new \RuntimeException("cannot read the C header $header");
-        }
-        $this->ffi = \FFI::cdef(self::cdefFromHeader($text), $library);
+        $this->ffi = self::load($library, $header);
 
         $count = count($trustedPublicKeys);
         $keys = $this->ffi->new('uint8_t[' . max(1, 32 * $count) . ']');
@@ -59,6 +59,88 @@ final class GlpiKey
             throw new \RuntimeException(\FFI::string($error->message));
         }
         $this->verifier = $out;
+    }
+
+    /**
+     * The C library, loaded once per library and header.
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function load(string $library, ?string $header = null): \FFI
+    {
+        static $loaded = [];
+        $header ??= __DIR__ . '/../../ffi/include/glpi_key.h';
+        if (!isset($loaded["$library\0$header"])) {
+            $text = @file_get_contents($header);
+            if ($text === false) {
+                throw new \RuntimeException("cannot read the C header $header");
+            }
+            $loaded["$library\0$header"] = \FFI::cdef(self::cdefFromHeader($text), $library);
+        }
+        return $loaded["$library\0$header"];
+    }
+
+    /**
+     * The number of a required kind.
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function kindNumber(string $kind): int
+    {
+        return self::KINDS[$kind] ?? throw new \InvalidArgumentException(
+            "unknown key kind '$kind': pass 'instance-registration' or 'agent-enrollment' (there is no \"any kind\")"
+        );
+    }
+
+    /**
+     * A UUID as 16 bytes for C, or null.
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function instanceBytes(\FFI $ffi, ?string $instanceUuid): ?\FFI\CData
+    {
+        if ($instanceUuid === null) {
+            return null;
+        }
+        $hex = str_replace(['-', '{', '}'], '', $instanceUuid);
+        if (!preg_match('/^[0-9a-fA-F]{32}$/', $hex)) {
+            throw new \InvalidArgumentException("not a UUID: $instanceUuid");
+        }
+        $instance = $ffi->new('uint8_t[16]');
+        \FFI::memcpy($instance, hex2bin($hex), 16);
+        return $instance;
+    }
+
+    /**
+     * Bytes as a C buffer (at least one byte long, so that an empty string is not NULL).
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function buffer(\FFI $ffi, string $bytes): \FFI\CData
+    {
+        $buf = $ffi->new('uint8_t[' . max(1, strlen($bytes)) . ']');
+        if ($bytes !== '') {
+            \FFI::memcpy($buf, $bytes, strlen($bytes));
+        }
+        return $buf;
+    }
+
+    /**
+     * A refusal as the array `verify()` returns.
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function refusal(\FFI $ffi, int $status, \FFI\CData $error): array
+    {
+        return [
+            'valid' => false,
+            'status' => $ffi->glpi_status_name($status), // const char * arrives as a PHP string
+            'message' => \FFI::string($error->message),
+            'claims' => null,
+            'position' => $error->position ?: null,
+            'suggestion' => $error->suggestion === "\0" ? null : $error->suggestion,
+            'suggestion_confirmed' => $error->suggestion_confirmed,
+        ];
     }
 
     /**
@@ -79,33 +161,21 @@ final class GlpiKey
     }
 
     /**
-     * Verifies a key as pasted by an administrator.
+     * Verifies a key as pasted by an administrator. Stateless: see `GlpiKeySite` for a site that
+     * remembers revocation lists, the clock and renewals.
      *
      * @param string $key the key text (white space, quotes, grouping and lowercase are tolerated)
+     * @param string $kind required: 'instance-registration' or 'agent-enrollment'
      * @param int|null $now Unix seconds; default: the system clock
      * @param string|null $instanceUuid this GLPI instance's UUID; a key bound to another is refused
      * @param string|null $glpiVersion this GLPI version ("10.0" or "10.0.17")
-     * @param string|null $kind 'instance-registration' or 'agent-enrollment' to require one kind
      * @return array{valid: bool, status: string, message: ?string, claims: ?array, position: ?int, suggestion: ?string, suggestion_confirmed: bool}
      */
-    public function verify(string $key, ?int $now = null, ?string $instanceUuid = null, ?string $glpiVersion = null, ?string $kind = null): array
+    public function verify(string $key, string $kind, ?int $now = null, ?string $instanceUuid = null, ?string $glpiVersion = null): array
     {
-        if (!array_key_exists($kind ?? '', self::KINDS)) {
-            throw new \InvalidArgumentException("unknown key kind $kind");
-        }
-        $text = $this->ffi->new('uint8_t[' . max(1, strlen($key)) . ']');
-        if ($key !== '') {
-            \FFI::memcpy($text, $key, strlen($key));
-        }
-        $instance = null;
-        if ($instanceUuid !== null) {
-            $hex = str_replace(['-', '{', '}'], '', $instanceUuid);
-            if (!preg_match('/^[0-9a-fA-F]{32}$/', $hex)) {
-                throw new \InvalidArgumentException("not a UUID: $instanceUuid");
-            }
-            $instance = $this->ffi->new('uint8_t[16]');
-            \FFI::memcpy($instance, hex2bin($hex), 16);
-        }
+        $kindNumber = self::kindNumber($kind);
+        $text = self::buffer($this->ffi, $key);
+        $instance = self::instanceBytes($this->ffi, $instanceUuid);
         $license = $this->ffi->new('GlpiLicense');
         $error = $this->ffi->new('GlpiError');
         $status = $this->ffi->glpi_verify(
@@ -113,27 +183,18 @@ final class GlpiKey
             $text,
             strlen($key),
             $now ?? time(),
-            self::KINDS[$kind ?? ''],
+            $kindNumber,
             $instance,
             $glpiVersion,
             \FFI::addr($license),
             \FFI::addr($error),
         );
-        $name = $this->ffi->glpi_status_name($status); // const char * arrives as a PHP string
         if ($status !== 0) {
-            return [
-                'valid' => false,
-                'status' => $name,
-                'message' => \FFI::string($error->message),
-                'claims' => null,
-                'position' => $error->position ?: null,
-                'suggestion' => $error->suggestion === "\0" ? null : $error->suggestion,
-                'suggestion_confirmed' => $error->suggestion_confirmed,
-            ];
+            return self::refusal($this->ffi, $status, $error);
         }
         return [
             'valid' => true,
-            'status' => $name,
+            'status' => $this->ffi->glpi_status_name($status),
             'message' => null,
             'claims' => self::claims($license),
             'position' => null,
@@ -142,7 +203,12 @@ final class GlpiKey
         ];
     }
 
-    private static function claims(\FFI\CData $l): array
+    /**
+     * The claims of a filled `GlpiLicense`.
+     *
+     * @internal also used by GlpiKeySite
+     */
+    public static function claims(\FFI\CData $l): array
     {
         $entitlements = [];
         foreach (self::ENTITLEMENTS as $bit => $name) {
@@ -212,5 +278,235 @@ final class GlpiKey
             $code = preg_replace('/\b' . $name . '\b/', $value, $code);
         }
         return $code;
+    }
+}
+
+/**
+ * A failure to create, open or change a site (the library's status name in `$status`, e.g.
+ * `not-a-site`, `site-exists`, `site-state-corrupted`, `permission-denied`).
+ */
+final class GlpiKeySiteException extends \RuntimeException
+{
+    public function __construct(public readonly string $status, string $message)
+    {
+        parent::__construct("$status: $message");
+    }
+}
+
+/**
+ * An offline site over the C library (`glpi_site_*`): the trusted issuer keys, the installed
+ * revocation lists, the clock mark and the renewals, kept in a directory that the library locks
+ * per call (several PHP-FPM workers may share it) and writes atomically.
+ *
+ *     $site = GlpiKeySite::open('/var/lib/glpi/key-site', '/usr/lib/libglpi_key_ffi.so');
+ *     $r = $site->verify($storedKey, 'instance-registration', $instanceUuid, glpiVersion: GLPI_VERSION);
+ *     if ($r['valid']) { $tier = $r['claims']['tier']; $warnings = $r['warnings']; } else { echo $r['message']; }
+ *
+ * `verify()` and `installRevocations()` never throw for a refused key or list: the array says
+ * `status` (the error class, e.g. `revoked`, `revocation-list-rollback`, `clock-rollback`,
+ * `instance-required`) and `message`. Creating, opening and `status()` throw
+ * `GlpiKeySiteException`. Like `GlpiKey`, an instance owns a native handle and cannot be cloned.
+ */
+final class GlpiKeySite
+{
+    private \FFI $ffi;
+    /** @var \FFI\CData GlpiSite*, owned by this object and freed in __destruct */
+    private \FFI\CData $site;
+
+    private function __construct(\FFI $ffi, \FFI\CData $site)
+    {
+        $this->ffi = $ffi;
+        $this->site = $site;
+    }
+
+    /**
+     * Creates a site in `$dir` (never over an existing one).
+     *
+     * @param array<string|array{public_key: string, valid_from?: ?int, valid_until?: ?int, distrusted_from?: ?int}> $trustedKeys
+     *        32 raw bytes each, or with the key's signing window and distrust date (Unix seconds)
+     */
+    public static function create(string $dir, array $trustedKeys, int $graceSecs, int $clockToleranceSecs, string $library, ?string $header = null): self
+    {
+        $ffi = GlpiKey::load($library, $header);
+        $count = count($trustedKeys);
+        $keys = $ffi->new('GlpiTrustedKey[' . max(1, $count) . ']');
+        foreach (array_values($trustedKeys) as $i => $key) {
+            $key = is_string($key) ? ['public_key' => $key] : $key;
+            if (!is_string($key['public_key'] ?? null) || strlen($key['public_key']) !== 32) {
+                throw new \InvalidArgumentException('trusted key ' . ($i + 1) . ' is not 32 raw bytes (use hex2bin on a 64-digit hex key)');
+            }
+            \FFI::memcpy($keys[$i]->public_key, $key['public_key'], 32);
+            foreach (['valid_from', 'valid_until', 'distrusted_from'] as $field) {
+                $value = $key[$field] ?? null;
+                $keys[$i]->{"has_$field"} = $value !== null;
+                $keys[$i]->$field = $value ?? 0;
+            }
+        }
+        $out = $ffi->new('GlpiSite*');
+        $error = $ffi->new('GlpiError');
+        $status = $ffi->glpi_site_create_with_keys($dir, $keys, $count, $graceSecs, $clockToleranceSecs, \FFI::addr($out), \FFI::addr($error));
+        self::throwUnlessOk($ffi, $status, $error);
+        return new self($ffi, $out);
+    }
+
+    /** Opens the site in `$dir`; a damaged state throws (`site-state-corrupted`), never resets. */
+    public static function open(string $dir, string $library, ?string $header = null): self
+    {
+        $ffi = GlpiKey::load($library, $header);
+        $out = $ffi->new('GlpiSite*');
+        $error = $ffi->new('GlpiError');
+        $status = $ffi->glpi_site_open($dir, \FFI::addr($out), \FFI::addr($error));
+        self::throwUnlessOk($ffi, $status, $error);
+        return new self($ffi, $out);
+    }
+
+    private static function throwUnlessOk(\FFI $ffi, int $status, \FFI\CData $error): void
+    {
+        if ($status !== 0) {
+            throw new GlpiKeySiteException($ffi->glpi_status_name($status), \FFI::string($error->message));
+        }
+    }
+
+    /** See GlpiKey::__clone: a copy would free the native handle twice. */
+    private function __clone()
+    {
+    }
+
+    public function __destruct()
+    {
+        if (isset($this->site)) {
+            $this->ffi->glpi_site_free($this->site);
+        }
+    }
+
+    /**
+     * Installs a revocation list (its text `GLPI-…` or its `.glpirl` file bytes).
+     *
+     * @return array{installed: bool, new: bool, status: string, message: ?string, list: ?array}
+     *         `new` false: this very list was already installed
+     */
+    public function installRevocations(string $list, ?int $now = null): array
+    {
+        $bytes = GlpiKey::buffer($this->ffi, $list);
+        $info = $this->ffi->new('GlpiInstallInfo');
+        $error = $this->ffi->new('GlpiError');
+        $status = $this->ffi->glpi_site_install_revocations($this->site, $bytes, strlen($list), $now ?? time(), \FFI::addr($info), \FFI::addr($error));
+        if ($status !== 0) {
+            return ['installed' => false, 'new' => false, 'status' => $this->ffi->glpi_status_name($status), 'message' => \FFI::string($error->message), 'list' => null];
+        }
+        return ['installed' => true, 'new' => $info->is_new, 'status' => 'valid', 'message' => null, 'list' => self::listArray($info->list)];
+    }
+
+    /**
+     * Verifies a key with the site's whole policy.
+     *
+     * @param string $kind required: 'instance-registration' or 'agent-enrollment'
+     * @param string|null $instanceUuid this instance's UUID; without it a key bound to an instance is refused (`instance-required`)
+     * @param bool $insecureSkipInstanceBinding INSECURE: accept bound keys without checking the binding (warning `instance-not-checked`)
+     * @return array{valid: bool, status: string, message: ?string, claims: ?array, warnings: list<string>, in_grace_until: ?int, list_update_due_at: ?int, checked_at: ?int}
+     */
+    public function verify(string $key, string $kind, ?string $instanceUuid = null, ?int $now = null, ?string $glpiVersion = null, bool $insecureSkipInstanceBinding = false): array
+    {
+        $kindNumber = GlpiKey::kindNumber($kind);
+        $text = GlpiKey::buffer($this->ffi, $key);
+        $instance = GlpiKey::instanceBytes($this->ffi, $instanceUuid);
+        $license = $this->ffi->new('GlpiLicense');
+        $warnings = $this->ffi->new('GlpiSiteWarnings');
+        $error = $this->ffi->new('GlpiError');
+        $status = $this->ffi->glpi_site_verify(
+            $this->site,
+            $text,
+            strlen($key),
+            $kindNumber,
+            $instance,
+            $insecureSkipInstanceBinding ? 1 : 0, // GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING
+            $glpiVersion,
+            $now ?? time(),
+            \FFI::addr($license),
+            \FFI::addr($warnings),
+            \FFI::addr($error),
+        );
+        if ($status !== 0) {
+            return GlpiKey::refusal($this->ffi, $status, $error) + ['warnings' => [], 'in_grace_until' => null, 'list_update_due_at' => null, 'checked_at' => null];
+        }
+        $names = [];
+        foreach (['in_grace' => 'in-grace', 'instance_not_checked' => 'instance-not-checked', 'list_update_due' => 'list-update-due', 'no_revocation_list' => 'no-revocation-list'] as $field => $name) {
+            if ($warnings->$field) {
+                $names[] = $name;
+            }
+        }
+        return [
+            'valid' => true,
+            'status' => 'valid',
+            'message' => null,
+            'claims' => GlpiKey::claims($license),
+            'warnings' => $names,
+            'in_grace_until' => $warnings->in_grace ? $warnings->in_grace_until : null,
+            'list_update_due_at' => $warnings->list_update_due ? $warnings->list_update_due_at : null,
+            'checked_at' => $warnings->checked_at,
+        ];
+    }
+
+    /**
+     * The site's state.
+     *
+     * @return array{grace_secs: int, clock_tolerance_secs: int, clock_mark: ?int, trusted_keys: list<array>, lists: list<array>, superseded: list<array{serial: int, by: int}>}
+     */
+    public function status(): array
+    {
+        $st = $this->ffi->new('GlpiSiteStatus');
+        $error = $this->ffi->new('GlpiError');
+        self::throwUnlessOk($this->ffi, $this->ffi->glpi_site_status($this->site, \FFI::addr($st), \FFI::addr($error)), $error);
+        $keys = [];
+        for ($i = 0; $i < $st->trusted_key_count; $i++) {
+            $k = $st->trusted_keys[$i];
+            $keys[] = [
+                'key_id' => bin2hex(\FFI::string($st->trusted_key_ids[$i], 4)),
+                'public_key_hex' => bin2hex(\FFI::string($k->public_key, 32)),
+                'valid_from' => $k->has_valid_from ? $k->valid_from : null,
+                'valid_until' => $k->has_valid_until ? $k->valid_until : null,
+                'distrusted_from' => $k->has_distrusted_from ? $k->distrusted_from : null,
+            ];
+        }
+        $lists = [];
+        for ($i = 0; $i < $st->list_count; $i++) {
+            $lists[] = self::listArray($st->lists[$i]);
+        }
+        $superseded = [];
+        for ($i = 0; $i < $st->superseded_count; $i++) {
+            $superseded[] = ['serial' => $st->superseded[$i]->serial, 'by' => $st->superseded[$i]->by];
+        }
+        return [
+            'grace_secs' => $st->grace_secs,
+            'clock_tolerance_secs' => $st->clock_tolerance_secs,
+            'clock_mark' => $st->has_clock_mark ? $st->clock_mark : null,
+            'trusted_keys' => $keys,
+            'lists' => $lists,
+            'superseded' => $superseded,
+        ];
+    }
+
+    /** Distrusts an issuer key (8 hex digits) from `$from` (site time) on; returns the date in force. */
+    public function distrust(string $keyIdHex, int $from): int
+    {
+        if (strlen($keyIdHex) !== 8 || !ctype_xdigit($keyIdHex)) {
+            throw new \InvalidArgumentException("not a key id (8 hex digits): $keyIdHex");
+        }
+        $id = GlpiKey::buffer($this->ffi, hex2bin($keyIdHex));
+        $inForce = $this->ffi->new('uint64_t');
+        $error = $this->ffi->new('GlpiError');
+        self::throwUnlessOk($this->ffi, $this->ffi->glpi_site_distrust($this->site, $id, $from, \FFI::addr($inForce), \FFI::addr($error)), $error);
+        return $inForce->cdata;
+    }
+
+    private static function listArray(\FFI\CData $l): array
+    {
+        return [
+            'issuer_key_id' => bin2hex(\FFI::string($l->issuer_key_id, 4)),
+            'sequence' => $l->sequence,
+            'issued_at' => $l->issued_at,
+            'next_update' => $l->has_next_update ? $l->next_update : null,
+            'serials' => $l->serials,
+        ];
     }
 }

@@ -47,10 +47,34 @@
 #define GLPI_MESSAGE_CAPACITY 512
 
 /**
- * The outcome of a call. `GLPI_STATUS_OK` is 0; values 1 to 19 are the verification failure
- * classes of the Rust library (their names, from `glpi_status_name`, are the `expect` strings
- * of `spec/vectors/keys.json`); values from 64 are failures at the C boundary.
- * Numbers are stable: new classes get new numbers.
+ * Flag of `glpi_site_verify`: INSECURE. Accept a key bound to an instance without checking the
+ * binding, when the host has no instance id: a key bound to ANOTHER instance then passes too.
+ * The verdict carries the warning `instance_not_checked`. Without this flag such a key is
+ * refused with `GLPI_STATUS_INSTANCE_REQUIRED`. Refused together with an instance id.
+ */
+#define GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING 1
+
+/**
+ * The most renewals (superseded serials) a site records.
+ */
+#define GLPI_MAX_SUPERSEDED 64
+
+/**
+ * Bytes in an issuer key id.
+ */
+#define GLPI_KEY_ID_LEN 4
+
+/**
+ * Bytes in the digest of an installed revocation list.
+ */
+#define GLPI_LIST_DIGEST_LEN 32
+
+/**
+ * The outcome of a call. `GLPI_STATUS_OK` is 0; values 1 to 31 are the failure classes of the
+ * Rust library (`glpi_key::ErrorClass`, same numbers; their names, from `glpi_status_name`, are
+ * the `expect` strings of `spec/vectors/keys.json`, `spec/vectors/site-scenarios.json` and
+ * every other binding); values from 64 are failures at the C boundary and of the site
+ * directory. Numbers are stable: new classes get new numbers.
  */
 typedef enum GlpiStatus {
   /**
@@ -136,6 +160,58 @@ typedef enum GlpiStatus {
    */
   GLPI_STATUS_UNSUPPORTED_GLPI_VERSION = 19,
   /**
+   * The revocation list is malformed (`malformed-revocation-list`).
+   */
+  GLPI_STATUS_MALFORMED_REVOCATION_LIST = 20,
+  /**
+   * The bytes are neither a revocation list's text nor its file form
+   * (`not-a-revocation-list-file`).
+   */
+  GLPI_STATUS_NOT_A_REVOCATION_LIST_FILE = 21,
+  /**
+   * The key is revoked by an installed revocation list (`revoked`).
+   */
+  GLPI_STATUS_REVOKED = 22,
+  /**
+   * The list is older than (or as old as, with other content) the one installed from the same
+   * issuer key; the installed list stays (`revocation-list-rollback`).
+   */
+  GLPI_STATUS_REVOCATION_LIST_ROLLBACK = 23,
+  /**
+   * The clock was set back beyond the site's tolerance (`clock-rollback`).
+   */
+  GLPI_STATUS_CLOCK_ROLLBACK = 24,
+  /**
+   * The key or list says it was issued after `now` (`issued-in-future`).
+   */
+  GLPI_STATUS_ISSUED_IN_FUTURE = 25,
+  /**
+   * A buffer given to the library is too small (`buffer-too-small`).
+   */
+  GLPI_STATUS_BUFFER_TOO_SMALL = 26,
+  /**
+   * The issuer key that signed the key or list is distrusted on this site
+   * (`issuer-key-distrusted`).
+   */
+  GLPI_STATUS_ISSUER_KEY_DISTRUSTED = 27,
+  /**
+   * The site already accepted the key that renews this one (`superseded`).
+   */
+  GLPI_STATUS_SUPERSEDED = 28,
+  /**
+   * The key is bound to an instance and no instance was given (`instance-required`).
+   */
+  GLPI_STATUS_INSTANCE_REQUIRED = 29,
+  /**
+   * An installed revocation list's file is missing or changed: install the current list
+   * again (`installed-list-missing`).
+   */
+  GLPI_STATUS_INSTALLED_LIST_MISSING = 30,
+  /**
+   * The site has recorded the most renewals it can hold (`site-state-full`).
+   */
+  GLPI_STATUS_SITE_STATE_FULL = 31,
+  /**
    * A failure class newer than this C API (`unknown-error`); the message explains it.
    */
   GLPI_STATUS_UNKNOWN_ERROR = 63,
@@ -179,16 +255,57 @@ typedef enum GlpiStatus {
    * An internal error (a caught panic); please report it (`internal-error`).
    */
   GLPI_STATUS_INTERNAL_ERROR = 73,
+  /**
+   * Reading or writing a site file failed for another reason than those below (`io`); the
+   * message names the file and the operating system's reason.
+   */
+  GLPI_STATUS_IO = 74,
+  /**
+   * The operating system refused access to a site file or directory (`permission-denied`):
+   * run as the user that owns the site directory, or fix its permissions.
+   */
+  GLPI_STATUS_PERMISSION_DENIED = 75,
+  /**
+   * The site's lock (`DIR/lock`, `flock`) could not be taken (`site-lock-failed`).
+   */
+  GLPI_STATUS_SITE_LOCK_FAILED = 76,
+  /**
+   * The directory does not exist or holds no site (`not-a-site`).
+   */
+  GLPI_STATUS_NOT_A_SITE = 77,
+  /**
+   * `glpi_site_create` found a site already in the directory (`site-exists`).
+   */
+  GLPI_STATUS_SITE_EXISTS = 78,
+  /**
+   * A site file is a symbolic link or not a regular file: refused, never followed
+   * (`not-a-regular-file`).
+   */
+  GLPI_STATUS_NOT_A_REGULAR_FILE = 79,
+  /**
+   * The site's state record is damaged; it was not reset (`site-state-corrupted`).
+   */
+  GLPI_STATUS_SITE_STATE_CORRUPTED = 80,
+  /**
+   * The site's state record has a version this library does not read (`site-state-version`).
+   */
+  GLPI_STATUS_SITE_STATE_VERSION = 81,
+  /**
+   * A trusted key's validity window ends before it starts (`trusted-key-empty-window`).
+   */
+  GLPI_STATUS_TRUSTED_KEY_EMPTY_WINDOW = 82,
+  /**
+   * No trusted issuer key of the site has the key id given (`issuer-key-not-trusted`).
+   */
+  GLPI_STATUS_ISSUER_KEY_NOT_TRUSTED = 83,
 } GlpiStatus;
 
 /**
- * The kind of key to accept (argument of `glpi_verify`) or found (`GlpiLicense.kind`).
+ * The kind of key to accept (argument of `glpi_verify` and `glpi_site_verify`, required: there
+ * is no "either kind", and 0 or an unknown value is refused with
+ * `GLPI_STATUS_INVALID_ARGUMENT`) or found (`GlpiLicense.kind`).
  */
 typedef enum GlpiKind {
-  /**
-   * Either kind (only as an argument).
-   */
-  GLPI_KIND_ANY = 0,
   /**
    * A key registering a GLPI instance.
    */
@@ -224,6 +341,19 @@ typedef enum GlpiTier {
    */
   GLPI_TIER_ADVANCED = 4,
 } GlpiTier;
+
+/**
+ * A site: the trusted issuer keys, the installed revocation lists (one per issuer key), the
+ * clock's high-water mark and the superseded serials, kept in a directory. Opaque; made by
+ * `glpi_site_create` or `glpi_site_open`, released by `glpi_site_free`.
+ *
+ * Thread safety: the handle holds only the directory's path. Every call takes an exclusive
+ * `flock` on `DIR/lock` through a file it opens itself, reads the state, acts, and writes the
+ * state back atomically; the lock serialises threads of one process exactly as it serialises
+ * processes. Any number of threads (and processes) may therefore use one site at once, through
+ * one handle or several; a handle must not be freed while another thread uses it.
+ */
+typedef struct GlpiSite GlpiSite;
 
 /**
  * A set of trusted issuer public keys. Opaque; made by `glpi_verifier_new`, released by
@@ -268,7 +398,7 @@ typedef struct GlpiError {
  */
 typedef struct GlpiLicense {
   /**
-   * The kind of key (never `GLPI_KIND_ANY`).
+   * The kind of key.
    */
   enum GlpiKind kind;
   /**
@@ -363,6 +493,194 @@ typedef struct GlpiLicense {
   size_t owner_len;
 } GlpiLicense;
 
+/**
+ * A trusted issuer key with its windows (`spec/SITE.md` section 2). Times are Unix seconds;
+ * a bound is meaningful only when its `has_` flag is true (otherwise it is open).
+ */
+typedef struct GlpiTrustedKey {
+  /**
+   * The Ed25519 public key.
+   */
+  uint8_t public_key[GLPI_PUBLIC_KEY_LEN];
+  /**
+   * Start of the signing window (inclusive): keys and lists issued before it are refused.
+   */
+  uint64_t valid_from;
+  /**
+   * Whether `valid_from` is set.
+   */
+  bool has_valid_from;
+  /**
+   * End of the signing window (exclusive).
+   */
+  uint64_t valid_until;
+  /**
+   * Whether `valid_until` is set.
+   */
+  bool has_valid_until;
+  /**
+   * From this time of the site's clock on, nothing signed by the key is honoured.
+   */
+  uint64_t distrusted_from;
+  /**
+   * Whether `distrusted_from` is set.
+   */
+  bool has_distrusted_from;
+} GlpiTrustedKey;
+
+/**
+ * What the site keeps of the revocation list installed from one issuer key.
+ */
+typedef struct GlpiInstalledList {
+  /**
+   * The id of the issuer key that signed the list (sequences count per issuer key).
+   */
+  uint8_t issuer_key_id[GLPI_KEY_ID_LEN];
+  /**
+   * The list's sequence number.
+   */
+  uint64_t sequence;
+  /**
+   * When the list was issued (Unix seconds).
+   */
+  uint64_t issued_at;
+  /**
+   * When the next list is announced, when `has_next_update`.
+   */
+  uint64_t next_update;
+  /**
+   * Whether the list announces its next update.
+   */
+  bool has_next_update;
+  /**
+   * How many serials the list revokes.
+   */
+  uint32_t serials;
+  /**
+   * The first 32 bytes of SHA-512 over the list's body.
+   */
+  uint8_t digest[GLPI_LIST_DIGEST_LEN];
+} GlpiInstalledList;
+
+/**
+ * The outcome of `glpi_site_install_revocations`.
+ */
+typedef struct GlpiInstallInfo {
+  /**
+   * True: the list is now installed (it replaced its issuer key's older list, if any).
+   * False: this very list was already installed, nothing changed.
+   */
+  bool is_new;
+  /**
+   * The installed list.
+   */
+  struct GlpiInstalledList list;
+} GlpiInstallInfo;
+
+/**
+ * Warnings that come with an accepted key (`glpi_site_verify`). Each is a plain field; the
+ * key is valid in every case, but the host should tell the administrator.
+ */
+typedef struct GlpiSiteWarnings {
+  /**
+   * The key has expired and is accepted only for the grace period, until `in_grace_until`
+   * (Unix seconds): renew it.
+   */
+  bool in_grace;
+  /**
+   * End of the grace period, when `in_grace`.
+   */
+  uint64_t in_grace_until;
+  /**
+   * An installed list announced a next update that has passed (`list_update_due_at`): get
+   * and install a newer revocation list.
+   */
+  bool list_update_due;
+  /**
+   * The earliest passed announced update, when `list_update_due`.
+   */
+  uint64_t list_update_due_at;
+  /**
+   * No revocation list is installed (from an issuer key honoured now).
+   */
+  bool no_revocation_list;
+  /**
+   * The key is bound to an instance that was NOT checked
+   * (`GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`).
+   */
+  bool instance_not_checked;
+  /**
+   * The site's time the key was checked at: its clock mark (Unix seconds).
+   */
+  uint64_t checked_at;
+} GlpiSiteWarnings;
+
+/**
+ * A renewal the site remembers: `serial` stays refused (`GLPI_STATUS_SUPERSEDED`).
+ */
+typedef struct GlpiSupersession {
+  /**
+   * The superseded key's serial.
+   */
+  uint64_t serial;
+  /**
+   * The serial of the key that renewed it.
+   */
+  uint64_t by;
+} GlpiSupersession;
+
+/**
+ * The state of a site (`glpi_site_status`). Plain data, about 3 KiB; only the first
+ * `trusted_key_count`, `list_count` and `superseded_count` entries of the arrays are
+ * meaningful.
+ */
+typedef struct GlpiSiteStatus {
+  /**
+   * How long an expired key stays accepted, with a warning (seconds).
+   */
+  uint64_t grace_secs;
+  /**
+   * How far the clock may go back before it is refused (seconds).
+   */
+  uint64_t clock_tolerance_secs;
+  /**
+   * The clock's high-water mark (Unix seconds), when `has_clock_mark`.
+   */
+  uint64_t clock_mark;
+  /**
+   * Whether the site has seen a time yet.
+   */
+  bool has_clock_mark;
+  /**
+   * Number of trusted issuer keys.
+   */
+  size_t trusted_key_count;
+  /**
+   * The trusted issuer keys and their windows.
+   */
+  struct GlpiTrustedKey trusted_keys[GLPI_MAX_TRUSTED_KEYS];
+  /**
+   * The key id of each trusted key (same order).
+   */
+  uint8_t trusted_key_ids[GLPI_MAX_TRUSTED_KEYS][GLPI_KEY_ID_LEN];
+  /**
+   * Number of installed lists (at most one per trusted key).
+   */
+  size_t list_count;
+  /**
+   * The installed lists.
+   */
+  struct GlpiInstalledList lists[GLPI_MAX_TRUSTED_KEYS];
+  /**
+   * Number of superseded serials.
+   */
+  size_t superseded_count;
+  /**
+   * The superseded serials, in increasing order.
+   */
+  struct GlpiSupersession superseded[GLPI_MAX_SUPERSEDED];
+} GlpiSiteStatus;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -408,12 +726,19 @@ void glpi_verifier_free(struct GlpiVerifier *verifier);
  * issuer, the Ed25519 signature (strict), the claims, the issuer key window, the validity
  * period at `now`, the instance binding and the GLPI version.
  *
+ * Stateless: it keeps nothing between calls, so it cannot refuse an older revocation list, a
+ * clock set back, or a key a renewal superseded. A host that can keep a directory uses
+ * `glpi_site_verify` instead.
+ *
  * - `verifier`: required; only read.
  * - `text`, `text_len`: required; the key as the user gave it (white space, quotes, grouping,
  *   lowercase are tolerated), UTF-8, not NUL-terminated. Read only during the call; more
  *   than `GLPI_MAX_INPUT_LEN` bytes is refused unread.
  * - `now`: the current time in Unix seconds (the library has no clock).
- * - `kind`: a `GlpiKind` value; `GLPI_KIND_ANY` accepts either kind.
+ * - `kind`: required, the `GlpiKind` this host accepts (`GLPI_KIND_INSTANCE_REGISTRATION` or
+ *   `GLPI_KIND_AGENT_ENROLLMENT`); a key of the other kind is refused with
+ *   `GLPI_STATUS_WRONG_OBJECT_KIND`. 0 or an unknown value gives
+ *   `GLPI_STATUS_INVALID_ARGUMENT`: there is no "either kind".
  * - `instance`: optional; this instance's 16-byte UUID. When given, a key bound to another
  *   instance is refused. When NULL, read the binding from `license->instance`.
  * - `glpi_version`: optional; this GLPI version as a NUL-terminated string (`"10.0"` or
@@ -437,6 +762,190 @@ enum GlpiStatus glpi_verify(const struct GlpiVerifier *verifier,
                             const char *glpi_version,
                             struct GlpiLicense *license,
                             struct GlpiError *error);
+
+/**
+ * Creates a new site in the directory `dir` (made, mode 0700, if it does not exist; its parent
+ * must exist), trusting `key_count` issuer public keys given back to back as
+ * `key_count * GLPI_PUBLIC_KEY_LEN` bytes, with no signing windows. A directory that already
+ * holds a site is refused (`GLPI_STATUS_SITE_EXISTS`): a site is never overwritten.
+ *
+ * - `dir`: required; NUL-terminated UTF-8 path.
+ * - `public_keys`: required; read only during the call.
+ * - `grace_secs`: how long an expired key stays accepted, with a warning (0: none).
+ * - `clock_tolerance_secs`: how far the clock may go back before it is refused.
+ * - `out_site`: required; on success a new handle the caller releases with `glpi_site_free`;
+ *   NULL on failure.
+ * - `error`: optional (may be NULL); filled on return.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `dir` must be NUL-terminated; `public_keys` readable for `key_count * 32` bytes; `out_site`
+ * and `error` (when not NULL) writable for one value of their type.
+ */
+enum GlpiStatus glpi_site_create(const char *dir,
+                                 const uint8_t *public_keys,
+                                 size_t key_count,
+                                 uint64_t grace_secs,
+                                 uint64_t clock_tolerance_secs,
+                                 struct GlpiSite **out_site,
+                                 struct GlpiError *error);
+
+/**
+ * Like `glpi_site_create`, with each trusted key's signing window and distrust date
+ * (`GlpiTrustedKey`, an array of `key_count`). A key whose window ends before it starts is
+ * refused (`GLPI_STATUS_TRUSTED_KEY_EMPTY_WINDOW`, `error->position` its 1-based index).
+ *
+ * # Safety
+ * `dir` must be NUL-terminated; `keys` readable for `key_count` values; `out_site` and `error`
+ * (when not NULL) writable for one value of their type.
+ */
+enum GlpiStatus glpi_site_create_with_keys(const char *dir,
+                                           const struct GlpiTrustedKey *keys,
+                                           size_t key_count,
+                                           uint64_t grace_secs,
+                                           uint64_t clock_tolerance_secs,
+                                           struct GlpiSite **out_site,
+                                           struct GlpiError *error);
+
+/**
+ * Opens the site in the directory `dir`. Its state must read: a damaged record is
+ * `GLPI_STATUS_SITE_STATE_CORRUPTED` (never reset: restore the directory from a backup, or
+ * re-create the site and install the current list), a missing directory or state
+ * `GLPI_STATUS_NOT_A_SITE`.
+ *
+ * - `dir`: required; NUL-terminated UTF-8 path.
+ * - `out_site`: required; on success a new handle the caller releases with `glpi_site_free`;
+ *   NULL on failure.
+ * - `error`: optional (may be NULL); filled on return.
+ *
+ * Thread safety: safe from any thread; any number of handles may be open on one directory.
+ *
+ * # Safety
+ * `dir` must be NUL-terminated; `out_site` and `error` (when not NULL) writable for one value
+ * of their type.
+ */
+enum GlpiStatus glpi_site_open(const char *dir,
+                               struct GlpiSite **out_site,
+                               struct GlpiError *error);
+
+/**
+ * Releases a site handle. The directory and its state stay. NULL is accepted and ignored.
+ *
+ * Thread safety: no other thread may use this handle during or after this call.
+ *
+ * # Safety
+ * `site` must be NULL or a pointer returned by `glpi_site_create`, `glpi_site_create_with_keys`
+ * or `glpi_site_open`, not yet freed.
+ */
+void glpi_site_free(struct GlpiSite *site);
+
+/**
+ * Installs a revocation list, given in its text form (`GLPI-…`) or its file form (`.glpirl`,
+ * starting with `GLPI-RL\n`). The list is verified (signature, issuer, windows, distrust, clock)
+ * and compared with the list installed from the same issuer key: an older sequence, or the same
+ * sequence with other content, is refused with `GLPI_STATUS_REVOCATION_LIST_ROLLBACK` and the
+ * installed list stays; the very same list again is not an error (`info->is_new` false).
+ *
+ * - `site`: required.
+ * - `list`, `list_len`: required; the list's bytes, read only during the call.
+ * - `now`: the current time in Unix seconds; the site's clock guard checks it.
+ * - `info`: optional (may be NULL); on success receives what is installed.
+ * - `error`: optional (may be NULL); filled on return.
+ *
+ * The site's clock mark may move forward even when the list is refused.
+ *
+ * Thread safety: safe from any thread and process at once (the site is locked per call).
+ *
+ * # Safety
+ * `site` must be a live handle; `list` readable for `list_len` bytes; `info` and `error` (when
+ * not NULL) writable for one value of their type.
+ */
+enum GlpiStatus glpi_site_install_revocations(const struct GlpiSite *site,
+                                              const uint8_t *list,
+                                              size_t list_len,
+                                              uint64_t now,
+                                              struct GlpiInstallInfo *info,
+                                              struct GlpiError *error);
+
+/**
+ * Verifies a key with the site's whole policy (`spec/SITE.md` section 4): text and check
+ * symbols, kind, issuer, signature, issuer windows and distrust, claims, the clock guard
+ * (a clock set back beyond the tolerance is `GLPI_STATUS_CLOCK_ROLLBACK`), validity with the
+ * grace period, the installed revocation lists, renewals already accepted
+ * (`GLPI_STATUS_SUPERSEDED`), the instance binding and the GLPI version. On success fills
+ * `license` and `warnings`.
+ *
+ * - `site`: required.
+ * - `text`, `text_len`: required; the key as the user gave it, UTF-8, not NUL-terminated.
+ * - `kind`: required, the `GlpiKind` this host accepts; 0 or an unknown value gives
+ *   `GLPI_STATUS_INVALID_ARGUMENT` (there is no "either kind").
+ * - `instance`: optional; this instance's 16-byte UUID. When NULL, a key bound to an instance
+ *   is refused with `GLPI_STATUS_INSTANCE_REQUIRED`, unless `flags` holds
+ *   `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`.
+ * - `flags`: 0, or `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL);
+ *   other bits give `GLPI_STATUS_INVALID_ARGUMENT`.
+ * - `glpi_version`: optional; this GLPI version, NUL-terminated (`"10.0"`, `"10.0.17"`).
+ * - `now`: the current time in Unix seconds.
+ * - `license`, `warnings`: required; written only on success.
+ * - `error`: optional (may be NULL); filled on return.
+ *
+ * The site's state (clock mark, a renewal) may change even when the key is refused.
+ *
+ * Thread safety: safe from any thread and process at once (the site is locked per call).
+ *
+ * # Safety
+ * `site` must be a live handle; `text` readable for `text_len` bytes; `instance` (when not
+ * NULL) for 16 bytes; `glpi_version` (when not NULL) NUL-terminated; `license`, `warnings` and
+ * `error` (when not NULL) writable for one value of their type.
+ */
+enum GlpiStatus glpi_site_verify(const struct GlpiSite *site,
+                                 const uint8_t *text,
+                                 size_t text_len,
+                                 uint32_t kind,
+                                 const uint8_t *instance,
+                                 uint32_t flags,
+                                 const char *glpi_version,
+                                 uint64_t now,
+                                 struct GlpiLicense *license,
+                                 struct GlpiSiteWarnings *warnings,
+                                 struct GlpiError *error);
+
+/**
+ * Reads the site's state: policy, trusted keys with their windows, installed lists (sequence,
+ * next update), clock mark and superseded serials. Changes nothing.
+ *
+ * - `site`, `status`: required; `status` is written only on success.
+ * - `error`: optional (may be NULL); filled on return.
+ *
+ * Thread safety: safe from any thread and process at once (the site is locked per call).
+ *
+ * # Safety
+ * `site` must be a live handle; `status` and `error` (when not NULL) writable for one value of
+ * their type.
+ */
+enum GlpiStatus glpi_site_status(const struct GlpiSite *site,
+                                 struct GlpiSiteStatus *status,
+                                 struct GlpiError *error);
+
+/**
+ * Distrusts the issuer key with id `issuer_key_id` (4 bytes) from `from` (Unix seconds, the
+ * site's clock) on: nothing it signed is honoured after that, whatever dates it carries, and
+ * the lists installed from it stop counting. The date only ever moves earlier; the date in
+ * force is written to `in_force` (optional). An unknown key id gives
+ * `GLPI_STATUS_ISSUER_KEY_NOT_TRUSTED`.
+ *
+ * Thread safety: safe from any thread and process at once (the site is locked per call).
+ *
+ * # Safety
+ * `site` must be a live handle; `issuer_key_id` readable for 4 bytes; `in_force` and `error`
+ * (when not NULL) writable for one value of their type.
+ */
+enum GlpiStatus glpi_site_distrust(const struct GlpiSite *site,
+                                   const uint8_t *issuer_key_id,
+                                   uint64_t from,
+                                   uint64_t *in_force,
+                                   struct GlpiError *error);
 
 /**
  * Copies the message of `error` into `buf` (`buf_len` bytes, NUL included), cut at a

@@ -2,12 +2,21 @@
 //! the caller, and the two functions that read them back (`glpi_status_name`,
 //! `glpi_error_message`).
 
-use glpi_key::{CorrectionStatus, Error, ErrorClass, TrustError};
+use std::ffi::OsStr;
+use std::io;
 
-/// The outcome of a call. `GLPI_STATUS_OK` is 0; values 1 to 19 are the verification failure
-/// classes of the Rust library (their names, from `glpi_status_name`, are the `expect` strings
-/// of `spec/vectors/keys.json`); values from 64 are failures at the C boundary.
-/// Numbers are stable: new classes get new numbers.
+use glpi_key::{CorrectionStatus, Error, ErrorClass, SiteError, StateError, TrustError};
+
+/// The name of a site's lock file (`spec/SITE.md` section 6: `DIR/lock`).
+const SITE_LOCK_FILE: &str = "lock";
+/// `EROFS` (Linux and the BSDs): a read-only file system refuses writes like a permission.
+const EROFS: i32 = 30;
+
+/// The outcome of a call. `GLPI_STATUS_OK` is 0; values 1 to 31 are the failure classes of the
+/// Rust library (`glpi_key::ErrorClass`, same numbers; their names, from `glpi_status_name`, are
+/// the `expect` strings of `spec/vectors/keys.json`, `spec/vectors/site-scenarios.json` and
+/// every other binding); values from 64 are failures at the C boundary and of the site
+/// directory. Numbers are stable: new classes get new numbers.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlpiStatus {
@@ -53,6 +62,34 @@ pub enum GlpiStatus {
     WrongInstance = 18,
     /// The key does not cover this GLPI version (`unsupported-glpi-version`).
     UnsupportedGlpiVersion = 19,
+    /// The revocation list is malformed (`malformed-revocation-list`).
+    MalformedRevocationList = 20,
+    /// The bytes are neither a revocation list's text nor its file form
+    /// (`not-a-revocation-list-file`).
+    NotARevocationListFile = 21,
+    /// The key is revoked by an installed revocation list (`revoked`).
+    Revoked = 22,
+    /// The list is older than (or as old as, with other content) the one installed from the same
+    /// issuer key; the installed list stays (`revocation-list-rollback`).
+    RevocationListRollback = 23,
+    /// The clock was set back beyond the site's tolerance (`clock-rollback`).
+    ClockRollback = 24,
+    /// The key or list says it was issued after `now` (`issued-in-future`).
+    IssuedInFuture = 25,
+    /// A buffer given to the library is too small (`buffer-too-small`).
+    BufferTooSmall = 26,
+    /// The issuer key that signed the key or list is distrusted on this site
+    /// (`issuer-key-distrusted`).
+    IssuerKeyDistrusted = 27,
+    /// The site already accepted the key that renews this one (`superseded`).
+    Superseded = 28,
+    /// The key is bound to an instance and no instance was given (`instance-required`).
+    InstanceRequired = 29,
+    /// An installed revocation list's file is missing or changed: install the current list
+    /// again (`installed-list-missing`).
+    InstalledListMissing = 30,
+    /// The site has recorded the most renewals it can hold (`site-state-full`).
+    SiteStateFull = 31,
     /// A failure class newer than this C API (`unknown-error`); the message explains it.
     UnknownError = 63,
     /// A required pointer argument was NULL (`null-pointer`).
@@ -75,6 +112,29 @@ pub enum GlpiStatus {
     NoTrustedKeys = 72,
     /// An internal error (a caught panic); please report it (`internal-error`).
     InternalError = 73,
+    /// Reading or writing a site file failed for another reason than those below (`io`); the
+    /// message names the file and the operating system's reason.
+    Io = 74,
+    /// The operating system refused access to a site file or directory (`permission-denied`):
+    /// run as the user that owns the site directory, or fix its permissions.
+    PermissionDenied = 75,
+    /// The site's lock (`DIR/lock`, `flock`) could not be taken (`site-lock-failed`).
+    SiteLockFailed = 76,
+    /// The directory does not exist or holds no site (`not-a-site`).
+    NotASite = 77,
+    /// `glpi_site_create` found a site already in the directory (`site-exists`).
+    SiteExists = 78,
+    /// A site file is a symbolic link or not a regular file: refused, never followed
+    /// (`not-a-regular-file`).
+    NotARegularFile = 79,
+    /// The site's state record is damaged; it was not reset (`site-state-corrupted`).
+    SiteStateCorrupted = 80,
+    /// The site's state record has a version this library does not read (`site-state-version`).
+    SiteStateVersion = 81,
+    /// A trusted key's validity window ends before it starts (`trusted-key-empty-window`).
+    TrustedKeyEmptyWindow = 82,
+    /// No trusted issuer key of the site has the key id given (`issuer-key-not-trusted`).
+    IssuerKeyNotTrusted = 83,
 }
 
 impl GlpiStatus {
@@ -107,6 +167,18 @@ impl GlpiStatus {
             GlpiStatus::Expired => "expired\0",
             GlpiStatus::WrongInstance => "wrong-instance\0",
             GlpiStatus::UnsupportedGlpiVersion => "unsupported-glpi-version\0",
+            GlpiStatus::MalformedRevocationList => "malformed-revocation-list\0",
+            GlpiStatus::NotARevocationListFile => "not-a-revocation-list-file\0",
+            GlpiStatus::Revoked => "revoked\0",
+            GlpiStatus::RevocationListRollback => "revocation-list-rollback\0",
+            GlpiStatus::ClockRollback => "clock-rollback\0",
+            GlpiStatus::IssuedInFuture => "issued-in-future\0",
+            GlpiStatus::BufferTooSmall => "buffer-too-small\0",
+            GlpiStatus::IssuerKeyDistrusted => "issuer-key-distrusted\0",
+            GlpiStatus::Superseded => "superseded\0",
+            GlpiStatus::InstanceRequired => "instance-required\0",
+            GlpiStatus::InstalledListMissing => "installed-list-missing\0",
+            GlpiStatus::SiteStateFull => "site-state-full\0",
             GlpiStatus::UnknownError => "unknown-error\0",
             GlpiStatus::NullPointer => "null-pointer\0",
             GlpiStatus::InvalidUtf8 => "invalid-utf8\0",
@@ -118,11 +190,21 @@ impl GlpiStatus {
             GlpiStatus::TooManyTrustedKeys => "too-many-trusted-keys\0",
             GlpiStatus::NoTrustedKeys => "no-trusted-keys\0",
             GlpiStatus::InternalError => "internal-error\0",
+            GlpiStatus::Io => "io\0",
+            GlpiStatus::PermissionDenied => "permission-denied\0",
+            GlpiStatus::SiteLockFailed => "site-lock-failed\0",
+            GlpiStatus::NotASite => "not-a-site\0",
+            GlpiStatus::SiteExists => "site-exists\0",
+            GlpiStatus::NotARegularFile => "not-a-regular-file\0",
+            GlpiStatus::SiteStateCorrupted => "site-state-corrupted\0",
+            GlpiStatus::SiteStateVersion => "site-state-version\0",
+            GlpiStatus::TrustedKeyEmptyWindow => "trusted-key-empty-window\0",
+            GlpiStatus::IssuerKeyNotTrusted => "issuer-key-not-trusted\0",
         }
     }
 
     /// Every status, in number order.
-    pub(crate) const ALL: [GlpiStatus; 31] = [
+    pub(crate) const ALL: [GlpiStatus; 53] = [
         GlpiStatus::Ok,
         GlpiStatus::Empty,
         GlpiStatus::NotAGlpiKey,
@@ -143,6 +225,18 @@ impl GlpiStatus {
         GlpiStatus::Expired,
         GlpiStatus::WrongInstance,
         GlpiStatus::UnsupportedGlpiVersion,
+        GlpiStatus::MalformedRevocationList,
+        GlpiStatus::NotARevocationListFile,
+        GlpiStatus::Revoked,
+        GlpiStatus::RevocationListRollback,
+        GlpiStatus::ClockRollback,
+        GlpiStatus::IssuedInFuture,
+        GlpiStatus::BufferTooSmall,
+        GlpiStatus::IssuerKeyDistrusted,
+        GlpiStatus::Superseded,
+        GlpiStatus::InstanceRequired,
+        GlpiStatus::InstalledListMissing,
+        GlpiStatus::SiteStateFull,
         GlpiStatus::UnknownError,
         GlpiStatus::NullPointer,
         GlpiStatus::InvalidUtf8,
@@ -154,6 +248,16 @@ impl GlpiStatus {
         GlpiStatus::TooManyTrustedKeys,
         GlpiStatus::NoTrustedKeys,
         GlpiStatus::InternalError,
+        GlpiStatus::Io,
+        GlpiStatus::PermissionDenied,
+        GlpiStatus::SiteLockFailed,
+        GlpiStatus::NotASite,
+        GlpiStatus::SiteExists,
+        GlpiStatus::NotARegularFile,
+        GlpiStatus::SiteStateCorrupted,
+        GlpiStatus::SiteStateVersion,
+        GlpiStatus::TrustedKeyEmptyWindow,
+        GlpiStatus::IssuerKeyNotTrusted,
     ];
 
     /// The status with this number, if any.
@@ -190,14 +294,18 @@ impl GlpiStatus {
             ErrorClass::Expired => GlpiStatus::Expired,
             ErrorClass::WrongInstance => GlpiStatus::WrongInstance,
             ErrorClass::UnsupportedGlpiVersion => GlpiStatus::UnsupportedGlpiVersion,
-            // Newer than this C API: no number of their own in `GlpiStatus` yet.
-            ErrorClass::MalformedRevocationList
-            | ErrorClass::NotARevocationListFile
-            | ErrorClass::Revoked
-            | ErrorClass::RevocationListRolledBack
-            | ErrorClass::ClockRolledBack
-            | ErrorClass::IssuedInFuture
-            | ErrorClass::BufferTooSmall => GlpiStatus::UnknownError,
+            ErrorClass::MalformedRevocationList => GlpiStatus::MalformedRevocationList,
+            ErrorClass::NotARevocationListFile => GlpiStatus::NotARevocationListFile,
+            ErrorClass::Revoked => GlpiStatus::Revoked,
+            ErrorClass::RevocationListRolledBack => GlpiStatus::RevocationListRollback,
+            ErrorClass::ClockRolledBack => GlpiStatus::ClockRollback,
+            ErrorClass::IssuedInFuture => GlpiStatus::IssuedInFuture,
+            ErrorClass::BufferTooSmall => GlpiStatus::BufferTooSmall,
+            ErrorClass::IssuerKeyDistrusted => GlpiStatus::IssuerKeyDistrusted,
+            ErrorClass::Superseded => GlpiStatus::Superseded,
+            ErrorClass::InstanceRequired => GlpiStatus::InstanceRequired,
+            ErrorClass::InstalledListMissing => GlpiStatus::InstalledListMissing,
+            ErrorClass::SiteStateFull => GlpiStatus::SiteStateFull,
             // `ErrorClass` is non-exhaustive: a class added to the library after this list.
             _ => GlpiStatus::UnknownError,
         }
@@ -211,6 +319,8 @@ impl GlpiStatus {
             TrustError::SmallOrder => GlpiStatus::TrustedKeySmallOrder,
             TrustError::DuplicateKeyId(_) => GlpiStatus::DuplicateTrustedKey,
             TrustError::Full => GlpiStatus::TooManyTrustedKeys,
+            TrustError::EmptyWindow => GlpiStatus::TrustedKeyEmptyWindow,
+            TrustError::NotTrusted(_) => GlpiStatus::IssuerKeyNotTrusted,
             _ => GlpiStatus::UnknownError,
         }
     }
@@ -232,7 +342,7 @@ const _: () = {
         assert!(
             status as u32 == class.number() as u32
                 || (status as u32 == GlpiStatus::UnknownError as u32
-                    && class.number() as u32 > GlpiStatus::UnsupportedGlpiVersion as u32)
+                    && class.number() as u32 > GlpiStatus::SiteStateFull as u32)
         );
         i += 1;
     }
@@ -287,5 +397,46 @@ impl From<Error> for Failure {
             _ => {}
         }
         f
+    }
+}
+
+impl From<SiteError> for Failure {
+    /// A site directory failure: a refusal keeps the status of its class; a file failure gets
+    /// a status of its own; the message is the core's (it names the file and what to do).
+    fn from(e: SiteError) -> Self {
+        let e = match e {
+            SiteError::Refused(refusal) => return Failure::from(refusal),
+            other => other,
+        };
+        let status = match &e {
+            SiteError::Io { path, source } => {
+                let denied = source.kind() == io::ErrorKind::PermissionDenied
+                    || source.raw_os_error() == Some(EROFS);
+                if denied {
+                    GlpiStatus::PermissionDenied
+                } else if path.file_name() == Some(OsStr::new(SITE_LOCK_FILE)) {
+                    GlpiStatus::SiteLockFailed
+                } else {
+                    GlpiStatus::Io
+                }
+            }
+            SiteError::NotARegularFile { .. } => GlpiStatus::NotARegularFile,
+            SiteError::Corrupted { error, .. } => match error {
+                StateError::UnsupportedVersion { .. } => GlpiStatus::SiteStateVersion,
+                StateError::BufferTooSmall { .. } => GlpiStatus::BufferTooSmall,
+                _ => GlpiStatus::SiteStateCorrupted,
+            },
+            SiteError::NotASite { .. } => GlpiStatus::NotASite,
+            SiteError::AlreadyExists { .. } => GlpiStatus::SiteExists,
+            SiteError::Trust(t) => GlpiStatus::of_trust_error(t),
+            // `SiteError` is non-exhaustive: a failure added to the library after this list.
+            _ => GlpiStatus::UnknownError,
+        };
+        let message = if status == GlpiStatus::UnknownError {
+            format!("{}: {e}", e.code())
+        } else {
+            e.to_string()
+        };
+        Failure::new(status, message)
     }
 }

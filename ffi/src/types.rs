@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use glpi_key::{KeyKind, License, Tier, UnixTime, MAX_INPUT_LEN, MAX_OWNER_LEN, MAX_TRUSTED_KEYS};
 
 use crate::cstr::copy_c_str;
-use crate::status::GlpiStatus;
+use crate::status::{Failure, GlpiStatus};
 
 /// Bytes in an issuer public key (Ed25519).
 pub const GLPI_PUBLIC_KEY_LEN: usize = 32;
@@ -36,12 +36,12 @@ const _: () = {
     assert!(GLPI_MAX_INPUT_LEN == MAX_INPUT_LEN);
 };
 
-/// The kind of key to accept (argument of `glpi_verify`) or found (`GlpiLicense.kind`).
+/// The kind of key to accept (argument of `glpi_verify` and `glpi_site_verify`, required: there
+/// is no "either kind", and 0 or an unknown value is refused with
+/// `GLPI_STATUS_INVALID_ARGUMENT`) or found (`GlpiLicense.kind`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlpiKind {
-    /// Either kind (only as an argument).
-    Any = 0,
     /// A key registering a GLPI instance.
     InstanceRegistration = 1,
     /// A key enrolling inventory agents into an entity.
@@ -53,6 +53,23 @@ impl GlpiKind {
         match kind {
             KeyKind::InstanceRegistration => GlpiKind::InstanceRegistration,
             KeyKind::AgentEnrollment => GlpiKind::AgentEnrollment,
+        }
+    }
+
+    /// The kind a caller requires: a `GlpiKind` number, never 0 ("any" does not exist).
+    pub(crate) fn required(kind: u32) -> Result<KeyKind, Failure> {
+        match kind {
+            1 => Ok(KeyKind::InstanceRegistration),
+            2 => Ok(KeyKind::AgentEnrollment),
+            other => Err(Failure::new(
+                GlpiStatus::InvalidArgument,
+                format!(
+                    "kind {other} is not a key kind: name the kind this host accepts, \
+                     GLPI_KIND_INSTANCE_REGISTRATION (1) or GLPI_KIND_AGENT_ENROLLMENT (2) \
+                     (there is no \"any kind\": an agent enrollment key, copied to many \
+                     endpoints by design, must not pass as an instance registration)"
+                ),
+            )),
         }
     }
 }
@@ -91,7 +108,7 @@ impl GlpiTier {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct GlpiLicense {
-    /// The kind of key (never `GLPI_KIND_ANY`).
+    /// The kind of key.
     pub kind: GlpiKind,
     /// The subscription tier.
     pub tier: GlpiTier,

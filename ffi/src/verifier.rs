@@ -1,18 +1,15 @@
 //! The verifier handle: `glpi_verifier_new`, `glpi_verifier_free` and `glpi_verify`.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use glpi_key::{
-    Error, GlpiVersion, InstanceId, KeyKind, TrustError, TrustStore, TrustedKey, UnixTime,
-    UnverifiedKey, VerifyOptions,
-};
+use glpi_key::{TrustError, TrustStore, TrustedKey, UnixTime, UnverifiedKey, VerifyOptions};
 
+use crate::args;
 use crate::boundary::finish;
 use crate::status::{Failure, GlpiStatus};
 use crate::types::{
-    license_record, GlpiError, GlpiLicense, GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN,
-    GLPI_MAX_TRUSTED_KEYS, GLPI_PUBLIC_KEY_LEN,
+    license_record, GlpiError, GlpiKind, GlpiLicense, GLPI_MAX_TRUSTED_KEYS, GLPI_PUBLIC_KEY_LEN,
 };
 
 /// A set of trusted issuer public keys. Opaque; made by `glpi_verifier_new`, released by
@@ -117,12 +114,19 @@ pub unsafe extern "C" fn glpi_verifier_free(verifier: *mut GlpiVerifier) {
 /// issuer, the Ed25519 signature (strict), the claims, the issuer key window, the validity
 /// period at `now`, the instance binding and the GLPI version.
 ///
+/// Stateless: it keeps nothing between calls, so it cannot refuse an older revocation list, a
+/// clock set back, or a key a renewal superseded. A host that can keep a directory uses
+/// `glpi_site_verify` instead.
+///
 /// - `verifier`: required; only read.
 /// - `text`, `text_len`: required; the key as the user gave it (white space, quotes, grouping,
 ///   lowercase are tolerated), UTF-8, not NUL-terminated. Read only during the call; more
 ///   than `GLPI_MAX_INPUT_LEN` bytes is refused unread.
 /// - `now`: the current time in Unix seconds (the library has no clock).
-/// - `kind`: a `GlpiKind` value; `GLPI_KIND_ANY` accepts either kind.
+/// - `kind`: required, the `GlpiKind` this host accepts (`GLPI_KIND_INSTANCE_REGISTRATION` or
+///   `GLPI_KIND_AGENT_ENROLLMENT`); a key of the other kind is refused with
+///   `GLPI_STATUS_WRONG_OBJECT_KIND`. 0 or an unknown value gives
+///   `GLPI_STATUS_INVALID_ARGUMENT`: there is no "either kind".
 /// - `instance`: optional; this instance's 16-byte UUID. When given, a key bound to another
 ///   instance is refused. When NULL, read the binding from `license->instance`.
 /// - `glpi_version`: optional; this GLPI version as a NUL-terminated string (`"10.0"` or
@@ -153,66 +157,19 @@ pub unsafe extern "C" fn glpi_verify(
         if verifier.is_null() {
             return Err(Failure::null("verifier"));
         }
-        if text.is_null() {
-            return Err(Failure::null("text"));
-        }
         if license.is_null() {
             return Err(Failure::null("license"));
         }
         // SAFETY: non-null and, per the contract, a live verifier from `glpi_verifier_new`.
         let verifier = unsafe { &*verifier };
         let mut options = VerifyOptions::at(UnixTime::from_secs(now));
-        options.kind = match kind {
-            0 => None,
-            1 => Some(KeyKind::InstanceRegistration),
-            2 => Some(KeyKind::AgentEnrollment),
-            other => {
-                return Err(Failure::new(
-                    GlpiStatus::InvalidArgument,
-                    format!("kind {other} is unknown: pass GLPI_KIND_ANY (0), GLPI_KIND_INSTANCE_REGISTRATION (1) or GLPI_KIND_AGENT_ENROLLMENT (2)"),
-                ))
-            }
-        };
-        if !instance.is_null() {
-            // SAFETY: non-null; the caller guarantees 16 readable bytes.
-            let id = unsafe {
-                instance
-                    .cast::<[u8; GLPI_INSTANCE_ID_LEN]>()
-                    .read_unaligned()
-            };
-            options.instance = Some(InstanceId(id));
-        }
-        if !glpi_version.is_null() {
-            // SAFETY: non-null; the caller guarantees a NUL-terminated string.
-            let v = unsafe { CStr::from_ptr(glpi_version) };
-            let v = v.to_str().map_err(|_| {
-                Failure::new(GlpiStatus::InvalidUtf8, "the GLPI version is not valid UTF-8: pass it as \"MAJOR.MINOR\", for example \"10.0\"")
-            })?;
-            options.glpi_version = Some(GlpiVersion::parse(v).ok_or_else(|| {
-                Failure::new(
-                    GlpiStatus::InvalidArgument,
-                    format!("the GLPI version {v:?} is not of the form MAJOR.MINOR or MAJOR.MINOR.PATCH (for example \"10.0\")"),
-                )
-            })?);
-        }
-        if text_len > GLPI_MAX_INPUT_LEN {
-            return Err(Error::TooLong {
-                max: GLPI_MAX_INPUT_LEN,
-            }
-            .into());
-        }
-        // SAFETY: non-null; the caller guarantees `text_len` readable bytes, and
-        // `text_len <= GLPI_MAX_INPUT_LEN` is far below `isize::MAX`.
-        let bytes = unsafe { std::slice::from_raw_parts(text, text_len) };
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            Failure::new(
-                GlpiStatus::InvalidUtf8,
-                format!(
-                    "the key text is not valid UTF-8 (bad byte at offset {}): pass the key as UTF-8 text",
-                    e.valid_up_to()
-                ),
-            )
-        })?;
+        options.kind = Some(GlpiKind::required(kind)?);
+        // SAFETY (the three calls): the caller guarantees `instance` (when not NULL) readable
+        // for 16 bytes, `glpi_version` (when not NULL) NUL-terminated, `text` readable for
+        // `text_len` bytes during this call.
+        options.instance = unsafe { args::instance(instance) };
+        options.glpi_version = unsafe { args::glpi_version(glpi_version) }?;
+        let text = unsafe { args::key_text(text, text_len) }?;
         let key = UnverifiedKey::parse_with_trust(text, &verifier.trust)?;
         let verified = key.verify(&verifier.trust, &options)?;
         let record = license_record(&verified);
