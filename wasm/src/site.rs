@@ -561,3 +561,248 @@ fn status_text(s: &SiteState) -> String {
     );
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OUT_LEN;
+    use glpi_key::{
+        Claims, ErrorClass, Issuer, KeyKind, NewRevocationList, Serial, TextStyle, Tier,
+    };
+
+    /// Calls an export with an [`OUT_LEN`] buffer; returns the status and the sections.
+    fn sections(f: impl FnOnce(*mut u8, usize) -> u32) -> (u32, Vec<Vec<u8>>) {
+        let mut out = vec![0u8; OUT_LEN];
+        let status = f(out.as_mut_ptr(), out.len());
+        let mut found = Vec::new();
+        let mut at = 0;
+        while found.len() < 3 {
+            let len = u32::from_le_bytes(out[at..at + 4].try_into().unwrap()) as usize;
+            found.push(out[at + 4..at + 4 + len].to_vec());
+            at += 4 + len;
+        }
+        (status, found)
+    }
+
+    fn entry(issuer: &Issuer, from: u64, until: u64) -> Vec<u8> {
+        let mut e = issuer.public_key_bytes().to_vec();
+        e.extend(from.to_le_bytes());
+        e.extend(until.to_le_bytes());
+        e
+    }
+
+    fn text(s: &[u8]) -> String {
+        String::from_utf8(s.to_vec()).unwrap()
+    }
+
+    /// The largest state (16 keys with windows, distrust dates and lists with the longest
+    /// numbers, 64 superseded serials): its status text and record, and a verification, fit
+    /// in [`OUT_LEN`] with room to spare.
+    #[test]
+    fn the_largest_results_fit_in_out_len() {
+        let issuers: Vec<Issuer> = (1..=16u8)
+            .map(|i| Issuer::from_secret_key_bytes(&[i; 32]))
+            .collect();
+        let trust: Vec<u8> = issuers
+            .iter()
+            .flat_map(|i| entry(i, 1_000_000_000, u64::MAX))
+            .collect();
+        let (s, out) = sections(|o, n| unsafe {
+            gk_site_new(trust.as_ptr(), trust.len(), u64::MAX, u64::MAX, o, n)
+        });
+        assert_eq!(s, 0, "{}", text(&out[0]));
+        let mut state = out[1].clone();
+        let at = UnixTime::from_date(2027, 1, 1).unwrap();
+        let now = at.as_secs();
+        // 64 renewals accepted: serial 2^59 + i renews serial 2^58 + i.
+        for i in 0..64u64 {
+            let mut c = Claims::new(
+                Serial::new((1 << 59) + i).unwrap(),
+                KeyKind::InstanceRegistration,
+                Tier::Advanced,
+                "Owner",
+                at,
+            );
+            c.supersedes = Serial::new((1 << 58) + i);
+            let key = issuers[0]
+                .issue(&c)
+                .unwrap()
+                .text(TextStyle::Compact)
+                .to_string();
+            let (s, out) = sections(|o, n| unsafe {
+                gk_site_verify(
+                    state.as_ptr(),
+                    state.len(),
+                    core::ptr::null(),
+                    0,
+                    key.as_ptr(),
+                    key.len(),
+                    1,
+                    core::ptr::null(),
+                    0,
+                    0,
+                    core::ptr::null(),
+                    0,
+                    now,
+                    o,
+                    n,
+                )
+            });
+            assert_eq!(s, 0, "{}", text(&out[0]));
+            state = out[1].clone();
+        }
+        for (n, issuer) in issuers.iter().enumerate() {
+            let serials = [Serial::new(1).unwrap()];
+            let list = NewRevocationList {
+                sequence: u64::MAX,
+                issued_at: at,
+                next_update: Some(UnixTime::from_secs(u64::MAX / 2)),
+                serials: &serials,
+            };
+            let mut buf = vec![0u8; 1024];
+            let list = issuer.issue_revocation_list(&list, &mut buf).unwrap();
+            let mut file = vec![0u8; list.file_len()];
+            let file = list.write_file_into(&mut file).unwrap().to_vec();
+            let (s, out) = sections(|o, n| unsafe {
+                gk_site_install_revocations(
+                    state.as_ptr(),
+                    state.len(),
+                    file.as_ptr(),
+                    file.len(),
+                    now,
+                    o,
+                    n,
+                )
+            });
+            assert_eq!(s, 0, "list {n}: {}", text(&out[0]));
+            assert_eq!(out[2], file);
+            state = out[1].clone();
+            let id = u32::from_be_bytes(issuer.key_id().0);
+            let (s, out) = sections(|o, n| unsafe {
+                gk_site_distrust(state.as_ptr(), state.len(), id, u64::MAX - 1, o, n)
+            });
+            assert_eq!(s, 0, "{}", text(&out[0]));
+            state = out[1].clone();
+        }
+        assert_eq!(state.len(), MAX_SITE_STATE_LEN);
+        let (s, out) =
+            sections(|o, n| unsafe { gk_site_status(state.as_ptr(), state.len(), o, n) });
+        assert_eq!(s, 0);
+        let status = text(&out[0]);
+        assert!(
+            status.contains("key.15.list_sequence=18446744073709551615\n"),
+            "{status}"
+        );
+        assert_eq!(status.matches(':').count(), 64);
+        let used: usize = out.iter().map(|s| 4 + s.len()).sum();
+        assert!(used * 2 < OUT_LEN, "status takes {used} bytes");
+    }
+
+    /// Damaged records, frames, keys and lists: every export returns a status (a panic here
+    /// would be a trap in WebAssembly).
+    #[test]
+    fn arbitrary_input_gives_a_status() {
+        let issuer = Issuer::from_secret_key_bytes(&[9; 32]);
+        let trust = entry(&issuer, 0, 0);
+        let (_, out) =
+            sections(|o, n| unsafe { gk_site_new(trust.as_ptr(), trust.len(), 0, 60, o, n) });
+        let good = out[1].clone();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let mut state = good.clone();
+            let len = state.len();
+            match round % 3 {
+                0 => state[(next() as usize) % len] ^= 1 << (next() % 8),
+                1 => state.truncate((next() as usize) % len),
+                _ => state = (0..next() % 200).map(|_| next() as u8).collect(),
+            }
+            let junk: Vec<u8> = (0..next() % 300).map(|_| next() as u8).collect();
+            let now = next();
+            let calls: [&dyn Fn(*mut u8, usize) -> u32; 5] = [
+                &|o, n| unsafe {
+                    gk_site_verify(
+                        state.as_ptr(),
+                        state.len(),
+                        junk.as_ptr(),
+                        junk.len(),
+                        junk.as_ptr(),
+                        junk.len(),
+                        1,
+                        core::ptr::null(),
+                        0,
+                        0,
+                        core::ptr::null(),
+                        0,
+                        now,
+                        o,
+                        n,
+                    )
+                },
+                &|o, n| unsafe {
+                    gk_site_install_revocations(
+                        state.as_ptr(),
+                        state.len(),
+                        junk.as_ptr(),
+                        junk.len(),
+                        now,
+                        o,
+                        n,
+                    )
+                },
+                &|o, n| unsafe { gk_site_status(state.as_ptr(), state.len(), o, n) },
+                &|o, n| unsafe {
+                    gk_site_distrust(state.as_ptr(), state.len(), now as u32, now, o, n)
+                },
+                &|o, n| unsafe {
+                    gk_site_add_trusted_key(
+                        state.as_ptr(),
+                        state.len(),
+                        junk.as_ptr(),
+                        junk.len(),
+                        o,
+                        n,
+                    )
+                },
+            ];
+            for call in calls {
+                let (s, out) = sections(call);
+                let t = text(&out[0]);
+                assert!(t.starts_with("status="), "{t}");
+                if s != 0 {
+                    assert!(t.contains("\nmessage="), "{t}");
+                }
+            }
+            // The same junk against the good record: refused with a status, never a trap.
+            let (s, out) = sections(|o, n| unsafe {
+                gk_site_verify(
+                    good.as_ptr(),
+                    good.len(),
+                    junk.as_ptr(),
+                    junk.len(),
+                    junk.as_ptr(),
+                    junk.len(),
+                    2,
+                    junk.as_ptr(),
+                    junk.len().min(16),
+                    1,
+                    junk.as_ptr(),
+                    junk.len().min(8),
+                    now,
+                    o,
+                    n,
+                )
+            });
+            assert_ne!(s, 0, "{}", text(&out[0]));
+        }
+        assert_eq!(
+            Status::BUFFER_TOO_SMALL.number(),
+            u32::from(ErrorClass::BufferTooSmall.number())
+        );
+    }
+}
