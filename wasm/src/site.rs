@@ -63,6 +63,7 @@ impl Reply {
     ///
     /// # Safety
     /// When `out` is non-null, it must be writable for `out_cap` bytes.
+    #[inline(never)] // one copy for the six exports
     unsafe fn deliver(&self, out: *mut u8, out_cap: usize) -> u32 {
         let sections = [self.text.as_bytes(), &self.state, &self.list];
         // SAFETY: forwarded from the caller.
@@ -91,9 +92,11 @@ fn record(state: &SiteState) -> Result<Vec<u8>, Failure> {
 /// Runs `op` on the site read from `given`. The reply carries the record as it is afterwards,
 /// whether `op` succeeded or not (a refusal may have moved the clock mark), with a `state=`
 /// line saying whether it differs from `given`.
+///
+/// `op` is a trait object so that this function is compiled once, not once per export.
 fn with_state(
     given: &[u8],
-    op: impl FnOnce(&mut SiteState, &mut Reply) -> Result<(), Failure>,
+    op: &mut dyn FnMut(&mut SiteState, &mut Reply) -> Result<(), Failure>,
 ) -> Reply {
     let mut state = match load(given) {
         Ok(s) => s,
@@ -136,6 +139,21 @@ fn with_state(
 
 fn opt(v: Option<UnixTime>) -> String {
     v.map_or(String::from("-"), |t| t.as_secs().to_string())
+}
+
+/// The items separated by commas, or `-` for none.
+fn comma_list(items: Vec<String>) -> String {
+    if items.is_empty() {
+        return String::from("-");
+    }
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -267,9 +285,12 @@ pub unsafe extern "C" fn gk_site_new(
             clock_tolerance_secs,
         };
         let state = Box::new(SiteState::new(&store, policy));
-        let ids: Vec<String> = store.iter().map(|k| k.key_id().to_string()).collect();
+        let ids = store.iter().map(|k| k.key_id().to_string()).collect();
         Ok(Reply {
-            text: format!("status=ok\nstate=changed\ntrusted_keys={}\n", ids.join(",")),
+            text: format!(
+                "status=ok\nstate=changed\ntrusted_keys={}\n",
+                comma_list(ids)
+            ),
             state: record(&state)?,
             ..Reply::new()
         })
@@ -301,7 +322,7 @@ pub unsafe extern "C" fn gk_site_install_revocations(
 ) -> u32 {
     // SAFETY: the caller guarantees each pointer is valid for its length.
     let (state, list) = unsafe { (bytes(state, state_len), bytes(list, list_len)) };
-    let reply = with_state(state, |state, reply| {
+    let reply = with_state(state, &mut |state, reply| {
         let mut buf = vec![0u8; MAX_TEXT_LIST_LEN];
         // A list that does not read changes nothing (`spec/SITE.md` section 5).
         let list = offered_list(list, &mut buf)?;
@@ -369,7 +390,7 @@ pub unsafe extern "C" fn gk_site_verify(
             bytes(version, version_len),
         )
     };
-    let reply = with_state(state, |state, reply| {
+    let reply = with_state(state, &mut |state, reply| {
         let kind = kind_of(kind)?;
         if flags & !INSECURE_SKIP_INSTANCE_BINDING != 0 {
             return Err(argument(format!(
@@ -397,16 +418,11 @@ pub unsafe extern "C" fn gk_site_verify(
         let verdict = state.verify(&key, &check, &lists).map_err(library)?;
         reply.status = Status::VALID;
         let w = &verdict.warnings;
-        let codes: Vec<&str> = w.codes().collect();
         let _ = write!(
             reply.text,
             "checked_at={}\nwarnings={}\nin_grace_until={}\nlist_update_due={}\n",
             verdict.checked_at.as_secs(),
-            if codes.is_empty() {
-                String::from("-")
-            } else {
-                codes.join(",")
-            },
+            comma_list(w.codes().map(String::from).collect()),
             opt(w.in_grace_until),
             opt(w.list_update_due),
         );
@@ -435,7 +451,7 @@ pub unsafe extern "C" fn gk_site_distrust(
 ) -> u32 {
     // SAFETY: the caller guarantees `state` is valid for `state_len` bytes.
     let state = unsafe { bytes(state, state_len) };
-    let reply = with_state(state, |state, reply| {
+    let reply = with_state(state, &mut |state, reply| {
         let id = KeyId(key_id.to_be_bytes());
         let since = state
             .distrust(id, UnixTime::from_secs(from))
@@ -475,7 +491,7 @@ pub unsafe extern "C" fn gk_site_add_trusted_key(
 ) -> u32 {
     // SAFETY: the caller guarantees each pointer is valid for its length.
     let (state, entry) = unsafe { (bytes(state, state_len), bytes(entry, entry_len)) };
-    let reply = with_state(state, |state, reply| {
+    let reply = with_state(state, &mut |state, reply| {
         if entry.len() != TRUST_ENTRY_LEN {
             return Err(argument(format!(
                 "a trust entry has {TRUST_ENTRY_LEN} bytes (public key, valid_from, valid_until), not {}",
@@ -550,15 +566,7 @@ fn status_text(s: &SiteState) -> String {
         .superseded()
         .map(|(old, by)| format!("{:016x}:{:016x}", old.value(), by.value()))
         .collect();
-    let _ = writeln!(
-        t,
-        "superseded={}",
-        if pairs.is_empty() {
-            String::from("-")
-        } else {
-            pairs.join(",")
-        }
-    );
+    let _ = writeln!(t, "superseded={}", comma_list(pairs));
     t
 }
 
