@@ -7,7 +7,15 @@
 // Usage: node wasm/test.mjs <glpi_key_wasm.wasm> [keys.json]
 import { readFileSync } from "node:fs";
 
-import { BUFFER_TOO_SMALL, KINDS, encoder, hex, load, uuidBytes } from "./raw.mjs";
+import {
+  BUFFER_TOO_SMALL,
+  INSECURE_SKIP_INSTANCE_BINDING,
+  KINDS,
+  encoder,
+  hex,
+  load,
+  uuidBytes,
+} from "./raw.mjs";
 
 const [wasmPath, vectorsPath = new URL("../spec/vectors/keys.json", import.meta.url)] =
   process.argv.slice(2);
@@ -20,7 +28,7 @@ const file = JSON.parse(readFileSync(vectorsPath, "utf8"));
 const trust = hex(file.trust.map((t) => t.public_key_hex).join(""));
 
 /** Verifies raw key bytes with a kind number; returns { code, fields }. */
-function verify(keyBytes, now, kind, instanceId = null, version = null, outCap = undefined) {
+function verify(keyBytes, now, kind, instanceId = null, version = null, outCap = undefined, flags = 0) {
   return raw.call(
     "gk_verify",
     [
@@ -29,6 +37,7 @@ function verify(keyBytes, now, kind, instanceId = null, version = null, outCap =
       BigInt(now),
       kind,
       uuidBytes(instanceId),
+      flags,
       version ? encoder.encode(version) : new Uint8Array(),
     ],
     outCap,
@@ -39,13 +48,16 @@ function verify(keyBytes, now, kind, instanceId = null, version = null, outCap =
  * A vector's `kind: null` means "either kind"; the module has no such option (the kind is
  * required), so such a vector is verified as an instance registration and, when that gives
  * `wrong-object-kind`, as an agent enrollment: "either" accepts a key iff one of them does.
+ * The vectors check no instance binding unless they give an instance: say so explicitly with
+ * the insecure flag (without it, a bound key is refused: checked below).
  */
 function verifyVector(v) {
   const bytes = encoder.encode(v.key);
-  if (v.kind) return verify(bytes, v.now, KINDS[v.kind], v.instance, v.glpi_version);
-  const first = verify(bytes, v.now, 1, v.instance, v.glpi_version);
+  const flags = v.instance ? 0 : INSECURE_SKIP_INSTANCE_BINDING;
+  if (v.kind) return verify(bytes, v.now, KINDS[v.kind], v.instance, v.glpi_version, undefined, flags);
+  const first = verify(bytes, v.now, 1, v.instance, v.glpi_version, undefined, flags);
   if (first.fields.status !== "wrong-object-kind") return first;
-  return verify(bytes, v.now, 2, v.instance, v.glpi_version);
+  return verify(bytes, v.now, 2, v.instance, v.glpi_version, undefined, flags);
 }
 
 let failures = 0;
@@ -107,7 +119,7 @@ for (const [bytes, expect] of [
 }
 
 // The kind is required: 0 (once "any") or an unknown number is an argument error.
-const valid = file.vectors.find((v) => v.expect === "valid" && v.claims.kind === "instance-registration");
+const valid = file.vectors.find((v) => v.expect === "valid" && v.claims.kind === "instance-registration" && v.instance);
 for (const kind of [0, 3, 0xffffffff]) {
   const { code, fields } = verify(encoder.encode(valid.key), valid.now, kind, valid.instance);
   check(
@@ -118,6 +130,33 @@ for (const kind of [0, 3, 0xffffffff]) {
 {
   const { fields } = verify(encoder.encode(valid.key), valid.now, 2, valid.instance);
   check(fields.status === "wrong-object-kind", `agent enrollment required: got ${fields.status}`);
+}
+
+// A key bound to an instance: refused without an instance, unless the insecure flag says so.
+let bound = 0;
+for (const v of file.vectors.filter((v) => v.expect === "valid" && v.claims.instance && !v.instance)) {
+  bound++;
+  const kind = KINDS[v.kind ?? v.claims.kind];
+  const bytes = encoder.encode(v.key);
+  const refused = verify(bytes, v.now, kind, null, v.glpi_version);
+  check(
+    refused.code === 29 && refused.fields.status === "instance-required" && refused.fields.message.includes(v.claims.instance),
+    `${v.name} without instance: ${refused.fields.status} (${refused.fields.message})`,
+  );
+  const skipped = verify(bytes, v.now, kind, null, v.glpi_version, undefined, INSECURE_SKIP_INSTANCE_BINDING);
+  check(skipped.code === 0 && skipped.fields.warnings === "instance-not-checked", `${v.name} with the insecure flag: ${skipped.text}`);
+  const right = verify(bytes, v.now, kind, v.claims.instance, v.glpi_version);
+  check(right.code === 0 && right.fields.warnings === "-", `${v.name} with its instance: ${right.text}`);
+  const both = verify(bytes, v.now, kind, v.claims.instance, v.glpi_version, undefined, INSECURE_SKIP_INSTANCE_BINDING);
+  check(both.code === 66 && both.fields.message.includes("not both"), `${v.name} with instance and flag: ${both.text}`);
+}
+check(bound >= 10, `only ${bound} bound valid vectors`);
+{
+  const unbound = file.vectors.find((v) => v.expect === "valid" && !v.claims.instance);
+  const r = verify(encoder.encode(unbound.key), unbound.now, KINDS[unbound.claims.kind], null, unbound.glpi_version);
+  check(r.code === 0 && r.fields.warnings === "-", `an unbound key needs no instance: ${r.text}`);
+  const flag2 = verify(encoder.encode(unbound.key), unbound.now, KINDS[unbound.claims.kind], null, null, undefined, 2);
+  check(flag2.code === 66 && flag2.fields.message.includes("unknown flags"), `flag 2: ${flag2.text}`);
 }
 
 // Too small an output buffer: the status and the length needed, never a cut-short text.

@@ -31,10 +31,12 @@
 //!
 //! # Stateless verification
 //!
-//! `gk_verify(text, trust, now, kind, instance, version, out)`: one key against the trusted
-//! public keys (32 bytes each), with no memory of earlier calls (no revocation list, no clock
-//! guard). The kind is required: 1 instance registration, 2 agent enrollment; 0 or another
-//! number is `invalid-argument` (there is no "any kind").
+//! `gk_verify(text, trust, now, kind, instance, flags, version, out)`: one key against the
+//! trusted public keys (32 bytes each), with no memory of earlier calls (no revocation list,
+//! no clock guard). The kind is required: 1 instance registration, 2 agent enrollment; 0 or
+//! another number is `invalid-argument` (there is no "any kind"). A key bound to an instance
+//! and given no instance is refused (`instance-required`) unless `flags` holds
+//! [`INSECURE_SKIP_INSTANCE_BINDING`], as with `gk_site_verify`.
 //!
 //! # The offline site (`spec/SITE.md`), state kept by the host
 //!
@@ -69,18 +71,25 @@
 //!   (its 4 bytes as a big-endian u32) is honoured from `from` (site time) on.
 //! - `gk_site_add_trusted_key(state, entry, out)`: trusts one more issuer key (48-byte entry).
 //! - `gk_site_status(state, out)`: the state as text (policy, clock mark, each trusted key with
-//!   its window, distrust date and installed list, superseded serials); no state section.
+//!   its window, distrust date and installed list, superseded serials); its state and list
+//!   sections are empty.
 
 mod site;
 
 use core::fmt::Write as _;
 
 use glpi_key::{
-    ErrorClass, GlpiVersion, InstanceId, KeyKind, License, StateError, TrustError, TrustStore,
-    TrustedKey, UnixTime, UnverifiedKey, VerifyOptions, MAX_INPUT_LEN,
+    ErrorClass, GlpiVersion, InstanceCheck, InstanceId, KeyKind, License, StateError, TrustError,
+    TrustStore, TrustedKey, UnixTime, UnverifiedKey, VerifyOptions, MAX_INPUT_LEN,
 };
 
-pub use site::{INSECURE_SKIP_INSTANCE_BINDING, TRUST_ENTRY_LEN};
+pub use site::TRUST_ENTRY_LEN;
+
+/// Flag of `gk_verify` and `gk_site_verify`: INSECURE, accept a key bound to an instance
+/// without checking the binding (a key bound to another instance then passes), reported with
+/// the warning `instance-not-checked`. Only for a host that truly has no instance id; without
+/// it, a bound key given no instance is refused with `instance-required`.
+pub const INSECURE_SKIP_INSTANCE_BINDING: u32 = 1;
 
 /// Bytes of one trusted public key.
 const PUBLIC_KEY_LEN: usize = 32;
@@ -283,10 +292,26 @@ fn kind_of(kind: u32) -> Result<KeyKind, Failure> {
     }
 }
 
-/// This instance's 16-byte UUID, or none for an empty input.
-fn instance_of(instance: &[u8]) -> Result<Option<InstanceId>, Failure> {
+/// The instance check from this instance's 16-byte UUID (or none for an empty input) and the
+/// flags: without a UUID, a bound key is refused unless [`INSECURE_SKIP_INSTANCE_BINDING`].
+fn instance_check(instance: &[u8], flags: u32) -> Result<InstanceCheck, Failure> {
+    if flags & !INSECURE_SKIP_INSTANCE_BINDING != 0 {
+        return Err(argument(format!(
+            "unknown flags {flags:#x}: the only flag is INSECURE_SKIP_INSTANCE_BINDING (1)"
+        )));
+    }
+    let skip = flags & INSECURE_SKIP_INSTANCE_BINDING != 0;
     if instance.is_empty() {
-        return Ok(None);
+        return Ok(if skip {
+            InstanceCheck::InsecureSkipBinding
+        } else {
+            InstanceCheck::Unknown
+        });
+    }
+    if skip {
+        return Err(argument(
+            "give either this instance's id or INSECURE_SKIP_INSTANCE_BINDING, not both",
+        ));
     }
     let id: [u8; 16] = instance.try_into().map_err(|_| {
         argument(format!(
@@ -294,7 +319,7 @@ fn instance_of(instance: &[u8]) -> Result<Option<InstanceId>, Failure> {
             instance.len()
         ))
     })?;
-    Ok(Some(InstanceId(id)))
+    Ok(InstanceCheck::This(InstanceId(id)))
 }
 
 /// This GLPI version (`"10.0"`), or none for an empty input.
@@ -332,10 +357,12 @@ fn key_text(text: &[u8]) -> Result<&str, Failure> {
 /// - `text`/`text_len`: the key as UTF-8.
 /// - `trust`/`trust_len`: trusted public keys, 32 bytes each, back to back.
 /// - `now`: Unix seconds. `kind` (required): 1 instance registration, 2 agent enrollment.
-/// - `instance`/`instance_len`: this instance's 16-byte UUID, or length 0 for none.
+/// - `instance`/`instance_len`: this instance's 16-byte UUID, or length 0 for none: a key
+///   bound to an instance is then refused (`instance-required`) unless `flags` holds
+///   [`INSECURE_SKIP_INSTANCE_BINDING`] (the result then says `warnings=instance-not-checked`).
 /// - `version`/`version_len`: this GLPI version as UTF-8 (`"10.0"`), or length 0 for none.
 ///
-/// This check keeps no state (no revocation list, no clock guard, no instance requirement):
+/// This check keeps no state (no revocation list, no clock guard, no supersession):
 /// hosts that can store a few kilobytes verify through the `gk_site_*` exports.
 ///
 /// # Safety
@@ -351,6 +378,7 @@ pub unsafe extern "C" fn gk_verify(
     kind: u32,
     instance: *const u8,
     instance_len: usize,
+    flags: u32,
     version: *const u8,
     version_len: usize,
     out: *mut u8,
@@ -371,7 +399,16 @@ pub unsafe extern "C" fn gk_verify(
         )
     };
     let mut report = String::new();
-    let status = match run(text, trust, now, kind, instance, version, &mut report) {
+    let status = match run(
+        text,
+        trust,
+        now,
+        kind,
+        instance,
+        flags,
+        version,
+        &mut report,
+    ) {
         Ok(()) => Status::VALID,
         Err((status, message)) => {
             report = failure_text(status, &message);
@@ -382,12 +419,14 @@ pub unsafe extern "C" fn gk_verify(
     unsafe { deliver(status, &[report.as_bytes()], out, out_cap) }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run(
     text: Option<&[u8]>,
     trust: &[u8],
     now: u64,
     kind: u32,
     instance: &[u8],
+    flags: u32,
     version: &[u8],
     report: &mut String,
 ) -> Result<(), Failure> {
@@ -403,14 +442,25 @@ fn run(
             .map_err(trust_failure)?;
     }
     let mut options = VerifyOptions::at(UnixTime::from_secs(now)).with_kind(kind_of(kind)?);
-    if let Some(id) = instance_of(instance)? {
+    let instance = instance_check(instance, flags)?;
+    if let InstanceCheck::This(id) = instance {
         options = options.with_instance(id);
     }
     options.glpi_version = version_of(version)?;
     let text = text.ok_or_else(|| library(glpi_key::Error::TooLong { max: MAX_INPUT_LEN }))?;
     let key = UnverifiedKey::parse_with_trust(key_text(text)?, &store).map_err(library)?;
     let license = key.verify(&store, &options).map_err(library)?;
-    report.push_str("status=valid\n");
+    let mut warnings = "-";
+    if let Some(bound_to) = license.claims().instance {
+        match instance {
+            InstanceCheck::This(_) => {}
+            InstanceCheck::Unknown => {
+                return Err(library(glpi_key::Error::InstanceRequired { bound_to }))
+            }
+            InstanceCheck::InsecureSkipBinding => warnings = "instance-not-checked",
+        }
+    }
+    let _ = write!(report, "status=valid\nwarnings={warnings}\n");
     write_claims(&license, report);
     Ok(())
 }
@@ -459,6 +509,7 @@ mod tests {
                 kind,
                 core::ptr::null(),
                 0,
+                0,
                 version.as_ptr(),
                 version.len(),
                 out.as_mut_ptr(),
@@ -491,7 +542,7 @@ mod tests {
         let now = UnixTime::from_date(2026, 6, 1).unwrap().as_secs();
         let (s, out) = call(text.as_bytes(), &pk, now, b"10.0");
         assert_eq!(s, 0, "{out}");
-        assert!(out.starts_with("status=valid\n"));
+        assert!(out.starts_with("status=valid\nwarnings=-\n"));
         assert!(out.contains("\nserial=000000000000004d\n"));
         assert!(out.contains("\nentity=4\n"));
         assert!(out.ends_with("\nowner=Owner with=equals, last on its line"));
@@ -527,6 +578,7 @@ mod tests {
                 now,
                 2,
                 core::ptr::null(),
+                0,
                 0,
                 core::ptr::null(),
                 0,

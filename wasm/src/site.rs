@@ -7,24 +7,19 @@
 use core::fmt::Write as _;
 
 use glpi_key::{
-    Installed, InstalledList, InstanceCheck, KeyId, SiteCheck, SitePolicy, SiteState, TrustError,
-    TrustStore, TrustedKey, UnixTime, UnverifiedKey, UnverifiedRevocationList, LIST_FILE_MAGIC,
+    Installed, InstalledList, KeyId, SiteCheck, SitePolicy, SiteState, TrustError, TrustStore,
+    TrustedKey, UnixTime, UnverifiedKey, UnverifiedRevocationList, LIST_FILE_MAGIC,
     MAX_SITE_STATE_LEN, MAX_TEXT_LIST_LEN,
 };
 
 use crate::{
-    argument, bytes, deliver, failure_text, instance_of, key_text, kind_of, library, trust_failure,
-    version_of, write_claims, Failure, Status, PUBLIC_KEY_LEN,
+    argument, bytes, deliver, failure_text, instance_check, key_text, kind_of, library,
+    trust_failure, version_of, write_claims, Failure, Status, PUBLIC_KEY_LEN,
 };
 
 /// Bytes of one trust entry (`gk_site_new`, `gk_site_add_trusted_key`): the public key (32),
 /// then `valid_from` and `valid_until` as u64 little-endian Unix seconds, 0 for no bound.
 pub const TRUST_ENTRY_LEN: usize = PUBLIC_KEY_LEN + 8 + 8;
-
-/// `gk_site_verify` flag: INSECURE, accept a key bound to an instance without checking the
-/// binding (a key bound to another instance then passes), reported with the warning
-/// `instance-not-checked`. Only for a host that truly has no instance id.
-pub const INSECURE_SKIP_INSTANCE_BINDING: u32 = 1;
 
 /// The list was installed (status 0).
 const INSTALLED: Status = Status::new(0, "installed");
@@ -352,7 +347,7 @@ pub unsafe extern "C" fn gk_site_install_revocations(
 ///   enrollment.
 /// - `instance`: this instance's 16-byte UUID, or length 0 when the host has none: a key bound
 ///   to an instance is then refused (`instance-required`), unless `flags` holds
-///   [`INSECURE_SKIP_INSTANCE_BINDING`].
+///   [`INSECURE_SKIP_INSTANCE_BINDING`](crate::INSECURE_SKIP_INSTANCE_BINDING).
 /// - `version`: this GLPI version (`"10.0"`), or length 0.
 ///
 /// Writes the result text (`status=valid`, `state=`, `checked_at`, `warnings`,
@@ -392,21 +387,7 @@ pub unsafe extern "C" fn gk_site_verify(
     };
     let reply = with_state(state, &mut |state, reply| {
         let kind = kind_of(kind)?;
-        if flags & !INSECURE_SKIP_INSTANCE_BINDING != 0 {
-            return Err(argument(format!(
-                "unknown flags {flags:#x}: the only flag is INSECURE_SKIP_INSTANCE_BINDING (1)"
-            )));
-        }
-        let skip = flags & INSECURE_SKIP_INSTANCE_BINDING != 0;
-        let instance =
-            match (instance_of(instance)?, skip) {
-                (Some(_), true) => return Err(argument(
-                    "give either this instance's id or INSECURE_SKIP_INSTANCE_BINDING, not both",
-                )),
-                (Some(id), false) => InstanceCheck::This(id),
-                (None, true) => InstanceCheck::InsecureSkipBinding,
-                (None, false) => InstanceCheck::Unknown,
-            };
+        let instance = instance_check(instance, flags)?;
         let mut check = SiteCheck::new(UnixTime::from_secs(now), kind, instance);
         if let Some(v) = version_of(version)? {
             check = check.with_glpi_version(v);
