@@ -1,6 +1,8 @@
 //! GLPI key verification for WebAssembly (`wasm32-unknown-unknown`), with raw exports and no
 //! JavaScript glue: the host copies its inputs into the module's linear memory, calls an
-//! export, and reads the result back from an output buffer. See `wasm/test.mjs`.
+//! export, and reads the result back from an output buffer. `wasm/raw.mjs` is a small
+//! JavaScript host of this protocol (about 100 lines, no dependency); `wasm/test.mjs` and
+//! `wasm/site.test.mjs` use it.
 //!
 //! # Memory protocol (every export)
 //!
@@ -8,6 +10,8 @@
 //!   host between the two calls. `gk_alloc` returns 0 (null) when `len` is 0 or the memory
 //!   cannot grow.
 //! - Inputs are `(ptr, len)` pairs; length 0 means "none" (the pointer is then not read).
+//!   Pointers, lengths, the kind and the flags are `i32` in JavaScript (numbers); times and
+//!   durations are `u64` (`BigInt`).
 //! - Outputs go to one buffer `(out, out_cap)` that the host allocated. The module writes
 //!   **sections**, each a 4-byte little-endian length and that many bytes: `gk_verify` writes
 //!   one (the result text); the `gk_site_*` exports write three, always in this order: the
@@ -21,7 +25,9 @@
 //!   `gk_site_install_revocations`, always suffice.
 //! - The return value is the status: 0 for success; for a refusal, the number of its class
 //!   (`glpi_key::ErrorClass::number`, which the C API's `GlpiStatus` repeats); for a bad
-//!   argument, a trusted key or a state record, the numbers of [`Status`] (63 and up).
+//!   argument, a trusted key or a state record, the numbers of [`Status`] (63 and up: 63
+//!   unknown-error, 65 invalid-utf8, 66 invalid-argument, 67 to 71 trusted-key refusals as in
+//!   the C API, 74 site-state-corrupted, 75 site-state-version, 76 issuer-key-not-trusted).
 //! - The result text is `key=value` lines: `status=<name>` first (the names of
 //!   `spec/vectors/keys.json` and `spec/vectors/site-scenarios.json`), `message=` on failure
 //!   (one line, for the person who has to act), or the fields of the result, with `owner=` last
@@ -44,11 +50,11 @@
 //! `glpi_key::MAX_SITE_STATE_LEN` = 3,013 bytes) that the host stores where it can (a file,
 //! `localStorage`, a database row) and passes to each call, together with the bodies of the
 //! revocation lists it installed. Each call reads the record, applies the core's rules, and
-//! gives back the record to store: **store the state section whenever a call returns one**,
+//! gives back the record to store: **store the state section whenever it is not empty**,
 //! refusals included (a refused key still moves the clock mark forward; the text's
 //! `state=changed` / `state=unchanged` line says whether it differs from the record given).
-//! A record that does not read is `site-state-corrupted` or `site-state-version`, with no
-//! state section: never a reset.
+//! A record that does not read is `site-state-corrupted` or `site-state-version`, with an
+//! empty state section (keep the record you have, and restore or re-create it): never a reset.
 //!
 //! - `gk_site_new(trust, grace_secs, clock_tolerance_secs, out)`: a new site. `trust` holds
 //!   1 to 16 entries of [`TRUST_ENTRY_LEN`] (48) bytes: the public key (32), `valid_from` and

@@ -45,7 +45,7 @@ impl Reply {
         }
     }
 
-    /// A failure before any state was read: no state section.
+    /// A failure before any state was read: an empty state section.
     fn failure((status, message): Failure) -> Self {
         Reply {
             status,
