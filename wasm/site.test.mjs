@@ -379,6 +379,12 @@ test("the clock mark moves on a refusal and the host stores it", () => {
   check(typo.code !== 0 && typo.fields.state === "unchanged" && statusOf(h).clock_mark === String(T), `a key that does not read changes nothing: ${typo.text}`);
   const junk = h.install("GLPI-nonsense", T + 1000);
   check(junk.code !== 0 && junk.fields.state === "unchanged", `a list that does not read changes nothing: ${junk.text}`);
+  const tick = h.keep(raw.call("gk_site_observe_clock", [h.state, BigInt(T + 500)]));
+  check(tick.code === 0 && tick.fields.clock_mark === String(T + 500) && tick.fields.state === "changed", `observe clock: ${tick.text}`);
+  const back = h.keep(raw.call("gk_site_observe_clock", [h.state, BigInt(T - 200)]));
+  check(back.code === 24 && back.fields.status === "clock-rollback" && statusOf(h).clock_mark === String(T + 500), `clock set back: ${back.text}`);
+  const within = h.keep(raw.call("gk_site_observe_clock", [h.state, BigInt(T + 100)]));
+  check(within.code === 0 && within.fields.clock_mark === String(T + 500) && within.fields.state === "unchanged", `within the tolerance: ${within.text}`);
   const binary = h.install(new Uint8Array([0xff, 0xfe]), T + 1000);
   check(binary.code === INVALID_ARGUMENT && binary.fields.state === "unchanged", `a list neither text nor file: ${binary.text}`);
 });

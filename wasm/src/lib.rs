@@ -75,6 +75,8 @@
 //!   claims as `gk_verify` gives them.
 //! - `gk_site_distrust(state, key_id, from, out)`: nothing signed by the issuer key `key_id`
 //!   (its 4 bytes as a big-endian u32) is honoured from `from` (site time) on.
+//! - `gk_site_observe_clock(state, now, out)`: the clock guard alone (`clock-rollback`, or
+//!   the mark moves forward), for a host that checks its clock at start-up or on a timer.
 //! - `gk_site_add_trusted_key(state, entry, out)`: trusts one more issuer key (48-byte entry).
 //! - `gk_site_status(state, out)`: the state as text (policy, clock mark, each trusted key with
 //!   its window, distrust date and installed list, superseded serials); its state and list

@@ -58,7 +58,7 @@ impl Reply {
     ///
     /// # Safety
     /// When `out` is non-null, it must be writable for `out_cap` bytes.
-    #[inline(never)] // one copy for the six exports
+    #[inline(never)] // one copy for all the exports
     unsafe fn deliver(&self, out: *mut u8, out_cap: usize) -> u32 {
         let sections = [self.text.as_bytes(), &self.state, &self.list];
         // SAFETY: forwarded from the caller.
@@ -456,6 +456,34 @@ pub unsafe extern "C" fn gk_site_distrust(
     unsafe { reply.deliver(out, out_cap) }
 }
 
+/// The clock guard alone (`spec/SITE.md` section 4 step 2): refuses `now` (Unix seconds) set
+/// back beyond the site's tolerance (`clock-rollback`), else moves the clock mark to
+/// `max(mark, now)`. A host may call it at start-up or on a timer, so that a clock set back
+/// between verifications is noticed. Writes the result text (`clock_mark`) and the record.
+///
+/// # Safety
+/// Each non-null pointer must be valid for its length (`out` writable for `out_cap` bytes).
+#[no_mangle]
+pub unsafe extern "C" fn gk_site_observe_clock(
+    state: *const u8,
+    state_len: usize,
+    now: u64,
+    out: *mut u8,
+    out_cap: usize,
+) -> u32 {
+    // SAFETY: the caller guarantees `state` is valid for `state_len` bytes.
+    let state = unsafe { bytes(state, state_len) };
+    let reply = with_state(state, &mut |state, reply| {
+        let mark = state
+            .observe_clock(UnixTime::from_secs(now))
+            .map_err(library)?;
+        let _ = writeln!(reply.text, "clock_mark={}", mark.as_secs());
+        Ok(())
+    });
+    // SAFETY: the caller guarantees `out` is writable for `out_cap` bytes.
+    unsafe { reply.deliver(out, out_cap) }
+}
+
 /// Trusts one more issuer key (a rotation): `entry` is one trust entry of [`TRUST_ENTRY_LEN`]
 /// bytes. Writes the result text (`key_id`) and the record.
 ///
@@ -713,7 +741,8 @@ mod tests {
             }
             let junk: Vec<u8> = (0..next() % 300).map(|_| next() as u8).collect();
             let now = next();
-            let calls: [&dyn Fn(*mut u8, usize) -> u32; 5] = [
+            let calls: [&dyn Fn(*mut u8, usize) -> u32; 6] = [
+                &|o, n| unsafe { gk_site_observe_clock(state.as_ptr(), state.len(), now, o, n) },
                 &|o, n| unsafe {
                     gk_site_verify(
                         state.as_ptr(),
