@@ -26,8 +26,9 @@
 //! - The return value is the status: 0 for success; for a refusal, the number of its class
 //!   (`glpi_key::ErrorClass::number`, which the C API's `GlpiStatus` repeats); for a bad
 //!   argument, a trusted key or a state record, the numbers of [`Status`] (63 and up: 63
-//!   unknown-error, 65 invalid-utf8, 66 invalid-argument, 67 to 71 trusted-key refusals as in
-//!   the C API, 74 site-state-corrupted, 75 site-state-version, 76 issuer-key-not-trusted).
+//!   unknown-error, 65 invalid-utf8, 66 invalid-argument, 67 to 71 trusted-key refusals, 80
+//!   site-state-corrupted, 81 site-state-version, 82 trusted-key-empty-window, 83
+//!   issuer-key-not-trusted: the numbers the C API's `GlpiStatus` gives the same names).
 //! - The result text is `key=value` lines: `status=<name>` first (the names of
 //!   `spec/vectors/keys.json` and `spec/vectors/site-scenarios.json`), `message=` on failure
 //!   (one line, for the person who has to act), or the fields of the result, with `owner=` last
@@ -134,12 +135,15 @@ impl Status {
     const DUPLICATE_TRUSTED_KEY: Status = Status::new(70, "duplicate-trusted-key");
     /// More trusted keys than a store holds.
     const TOO_MANY_TRUSTED_KEYS: Status = Status::new(71, "too-many-trusted-keys");
+    // 72 to 79 are the C API's (no trusted keys, internal error, site directory failures).
     /// The site state record is damaged (`spec/SITE.md` section 7); it is never reset.
-    const SITE_STATE_CORRUPTED: Status = Status::new(74, "site-state-corrupted");
+    const SITE_STATE_CORRUPTED: Status = Status::new(80, "site-state-corrupted");
     /// The site state record has a version this module does not know.
-    const SITE_STATE_VERSION: Status = Status::new(75, "site-state-version");
+    const SITE_STATE_VERSION: Status = Status::new(81, "site-state-version");
+    /// A trusted key's validity window ends before it starts.
+    const TRUSTED_KEY_EMPTY_WINDOW: Status = Status::new(82, "trusted-key-empty-window");
     /// No trusted issuer key of the site has the key id given.
-    const ISSUER_KEY_NOT_TRUSTED: Status = Status::new(76, "issuer-key-not-trusted");
+    const ISSUER_KEY_NOT_TRUSTED: Status = Status::new(83, "issuer-key-not-trusted");
     /// The output buffer cannot hold the result (the number of bytes needed is at `out`).
     const BUFFER_TOO_SMALL: Status = Status::of_class(ErrorClass::BufferTooSmall);
 
@@ -160,7 +164,7 @@ impl Status {
             TrustError::SmallOrder => Status::TRUSTED_KEY_SMALL_ORDER,
             TrustError::DuplicateKeyId(_) => Status::DUPLICATE_TRUSTED_KEY,
             TrustError::Full => Status::TOO_MANY_TRUSTED_KEYS,
-            TrustError::EmptyWindow => Status::INVALID_ARGUMENT,
+            TrustError::EmptyWindow => Status::TRUSTED_KEY_EMPTY_WINDOW,
             TrustError::NotTrusted(_) => Status::ISSUER_KEY_NOT_TRUSTED,
             _ => Status::UNKNOWN_ERROR,
         }
@@ -638,6 +642,20 @@ mod tests {
             assert!(status.number < Status::UNKNOWN_ERROR.number);
         }
         assert_eq!(Status::VALID, Status::new(0, "valid"));
+        // The site statuses: the numbers the C API's `GlpiStatus` gives these names.
+        for (status, number, name) in [
+            (Status::BUFFER_TOO_SMALL, 26, "buffer-too-small"),
+            (Status::SITE_STATE_CORRUPTED, 80, "site-state-corrupted"),
+            (Status::SITE_STATE_VERSION, 81, "site-state-version"),
+            (
+                Status::TRUSTED_KEY_EMPTY_WINDOW,
+                82,
+                "trusted-key-empty-window",
+            ),
+            (Status::ISSUER_KEY_NOT_TRUSTED, 83, "issuer-key-not-trusted"),
+        ] {
+            assert_eq!((status.number(), status.name()), (number, name));
+        }
     }
 
     #[test]
