@@ -60,13 +60,14 @@ languages+=("PHP reference implementation")
 say "PHP: differential test, reference verifier against the Rust crate on mutated, re-signed keys"
 php -d ffi.enable=1 spec/reference/differential.php "$lib_dir/libglpi_key_ffi.so" spec/vectors/keys.json 600
 
-say "WebAssembly: wasm32-unknown-unknown build, verified under Node"
+say "WebAssembly: wasm32-unknown-unknown build, verified under Node (keys, then the site scenarios)"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=true \
   cargo build -p glpi-key-wasm --release --target wasm32-unknown-unknown
 wasm="$target/wasm32-unknown-unknown/release/glpi_key_wasm.wasm"
 echo "wasm module: $(wc -c <"$wasm") bytes"
 node wasm/test.mjs "$wasm"
+node wasm/site.test.mjs "$wasm"
 languages+=("JavaScript via WebAssembly")
 
 say "languages that verified all vectors: Rust (cargo test), $(IFS=,; echo "${languages[*]}" | sed 's/,/, /g')"
