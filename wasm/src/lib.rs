@@ -455,23 +455,19 @@ fn run(
     }
     let mut options = VerifyOptions::at(UnixTime::from_secs(now)).with_kind(kind_of(kind)?);
     let instance = instance_check(instance, flags)?;
-    if let InstanceCheck::This(id) = instance {
-        options = options.with_instance(id);
-    }
+    options.instance = instance.instance();
     options.glpi_version = version_of(version)?;
     let text = text.ok_or_else(|| library(glpi_key::Error::TooLong { max: MAX_INPUT_LEN }))?;
     let key = UnverifiedKey::parse_with_trust(key_text(text)?, &store).map_err(library)?;
     let license = key.verify(&store, &options).map_err(library)?;
-    let mut warnings = "-";
-    if let Some(bound_to) = license.claims().instance {
-        match instance {
-            InstanceCheck::This(_) => {}
-            InstanceCheck::Unknown => {
-                return Err(library(glpi_key::Error::InstanceRequired { bound_to }))
-            }
-            InstanceCheck::InsecureSkipBinding => warnings = "instance-not-checked",
-        }
-    }
+    let unchecked = instance
+        .binding_unchecked(license.claims().instance)
+        .map_err(library)?;
+    let warnings = if unchecked {
+        "instance-not-checked"
+    } else {
+        "-"
+    };
     let _ = write!(report, "status=valid\nwarnings={warnings}\n");
     write_claims(&license, report);
     Ok(())

@@ -51,6 +51,39 @@ pub enum InstanceCheck {
     InsecureSkipBinding,
 }
 
+impl InstanceCheck {
+    /// The instance id to check a binding against ([`VerifyOptions::instance`]): only
+    /// [`InstanceCheck::This`] has one.
+    ///
+    /// [`VerifyOptions::instance`]: crate::VerifyOptions::instance
+    pub const fn instance(self) -> Option<InstanceId> {
+        match self {
+            InstanceCheck::This(id) => Some(id),
+            InstanceCheck::Unknown | InstanceCheck::InsecureSkipBinding => None,
+        }
+    }
+
+    /// The binding rule for a key bound to `bound_to` (`None`: a key for any instance), the
+    /// same for the site and for stateless hosts: `Ok(false)` when the binding holds or there
+    /// is none; `Ok(true)` when the host chose not to check it (report `instance-not-checked`);
+    /// [`Error::WrongInstance`] for a key bound to another instance, and
+    /// [`Error::InstanceRequired`] when the host gave no instance id.
+    pub fn binding_unchecked(self, bound_to: Option<InstanceId>) -> Result<bool, Error> {
+        let Some(bound_to) = bound_to else {
+            return Ok(false);
+        };
+        match self {
+            InstanceCheck::This(this_instance) if this_instance == bound_to => Ok(false),
+            InstanceCheck::This(this_instance) => Err(Error::WrongInstance {
+                bound_to,
+                this_instance,
+            }),
+            InstanceCheck::Unknown => Err(Error::InstanceRequired { bound_to }),
+            InstanceCheck::InsecureSkipBinding => Ok(true),
+        }
+    }
+}
+
 /// One verification request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SiteCheck {
@@ -374,9 +407,7 @@ impl SiteState {
             .with_kind(check.kind)
             .with_grace_secs(self.policy.grace_secs)
             .with_clock_tolerance_secs(self.policy.clock_tolerance_secs);
-        if let InstanceCheck::This(id) = check.instance {
-            options = options.with_instance(id);
-        }
+        options.instance = check.instance.instance();
         let issuer = key.issuer_in(&self.trust, &options)?;
         key.check_signature(&self.trust, issuer)?;
         // The signature checked out: the claims are the issuer's.
@@ -430,13 +461,7 @@ impl SiteState {
         }
         // The claims decoded above, checked once: decoding them again would repeat the work.
         let license = check_claims(claims, issuer, &options)?;
-        if let Some(bound_to) = claims.instance {
-            match check.instance {
-                InstanceCheck::This(_) => {}
-                InstanceCheck::Unknown => return Err(Error::InstanceRequired { bound_to }),
-                InstanceCheck::InsecureSkipBinding => warnings.instance_not_checked = true,
-            }
-        }
+        warnings.instance_not_checked = check.instance.binding_unchecked(claims.instance)?;
         if let (Some(supported), Some(version)) = (claims.glpi_versions, check.glpi_version) {
             if !supported.contains(version) {
                 return Err(Error::UnsupportedGlpiVersion { version, supported });
@@ -493,6 +518,40 @@ mod tests {
     use super::*;
     // Through the crate root: the record module is above this one.
     use crate::{Claims, Issuer, Tier, MAX_SITE_STATE_LEN};
+
+    #[test]
+    fn instance_binding_rule() {
+        let a = InstanceId([0xa; 16]);
+        let b = InstanceId([0xb; 16]);
+        let all = [
+            InstanceCheck::This(a),
+            InstanceCheck::Unknown,
+            InstanceCheck::InsecureSkipBinding,
+        ];
+        // A key for any instance passes every check, with nothing to report.
+        for check in all {
+            assert_eq!(check.binding_unchecked(None), Ok(false));
+        }
+        assert_eq!(InstanceCheck::This(a).binding_unchecked(Some(a)), Ok(false));
+        assert_eq!(
+            InstanceCheck::This(a).binding_unchecked(Some(b)),
+            Err(Error::WrongInstance {
+                bound_to: b,
+                this_instance: a
+            })
+        );
+        assert_eq!(
+            InstanceCheck::Unknown.binding_unchecked(Some(b)),
+            Err(Error::InstanceRequired { bound_to: b })
+        );
+        assert_eq!(
+            InstanceCheck::InsecureSkipBinding.binding_unchecked(Some(b)),
+            Ok(true)
+        );
+        assert_eq!(InstanceCheck::This(a).instance(), Some(a));
+        assert_eq!(InstanceCheck::Unknown.instance(), None);
+        assert_eq!(InstanceCheck::InsecureSkipBinding.instance(), None);
+    }
 
     #[test]
     fn whole_policy_and_record_without_std() {
