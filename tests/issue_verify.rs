@@ -319,3 +319,106 @@ fn parse_corrected_applies_the_suggestion() {
         Err(Error::Checksum(_))
     ));
 }
+
+#[test]
+fn a_one_symbol_fix_is_dropped_when_the_signature_refutes_it() {
+    // Two changes: a forged tier re-wrapped with a valid check (bad signature), then a typo
+    // in that text. The typo's one-symbol fix gives back a well-formed key from a trusted
+    // issuer, but its signature fails: the suggestion must be dropped, not offered.
+    let key = issuer().issue(&typical()).unwrap();
+    let mut body = key.as_bytes().to_vec();
+    body[6 + 8] = Tier::Advanced.to_byte();
+    let forged = rewrap(&body);
+    let pos = (40..).find(|&i| forged.as_bytes()[i] != b'-').unwrap();
+    let typo = if forged.as_bytes()[pos] == b'Q' {
+        "R"
+    } else {
+        "Q"
+    };
+    let mut bad = forged.clone();
+    bad.replace_range(pos..pos + 1, typo);
+    let Err(Error::Checksum(ChecksumError {
+        suggestion: Some(unconfirmed),
+    })) = UnverifiedKey::parse(&bad)
+    else {
+        panic!("a one-symbol typo is located without trust");
+    };
+    assert_eq!(unconfirmed.status, CorrectionStatus::Unconfirmed);
+    assert_eq!(
+        UnverifiedKey::parse_with_trust(&bad, &trust()),
+        Err(Error::Checksum(ChecksumError { suggestion: None }))
+    );
+    // With the issuer unknown, the suggestion stays, unconfirmed.
+    let Err(Error::Checksum(ChecksumError {
+        suggestion: Some(c),
+    })) = UnverifiedKey::parse_with_trust(&bad, &TrustStore::new())
+    else {
+        panic!("no trusted issuer: the suggestion is kept");
+    };
+    assert_eq!(c, unconfirmed);
+}
+
+#[test]
+fn unverified_accessors_and_debug_show_only_what_the_header_claims() {
+    let text = issuer()
+        .issue_string(&typical(), TextStyle::Compact)
+        .unwrap();
+    let key: UnverifiedKey = text.parse().unwrap();
+    assert_eq!(key, UnverifiedKey::parse(&text).unwrap());
+    assert_eq!(key.unverified_kind(), KeyKind::InstanceRegistration);
+    assert_eq!(key.unverified_key_id(), issuer().key_id());
+    assert_eq!(key.unverified_short_id(), Some(typical().serial.short_id()));
+    assert_eq!(
+        format!("{key:?}"),
+        format!("UnverifiedKey {{ text: {text} }}")
+    );
+    assert_eq!("GLPI-".parse::<UnverifiedKey>().err().map(|e| e.class()), {
+        Some(UnverifiedKey::parse("GLPI-").unwrap_err().class())
+    });
+}
+
+#[test]
+fn license_accessors_and_status_text() {
+    let text = issuer()
+        .issue_string(&typical(), TextStyle::Compact)
+        .unwrap();
+    let key = UnverifiedKey::parse(&text).unwrap();
+    let license = key.verify(&trust(), &at(2027, 6, 1)).unwrap();
+    let c = typical();
+    assert_eq!(license.kind(), c.kind);
+    assert_eq!(license.tier(), Tier::Standard);
+    assert_eq!(license.owner(), "ACME Corp");
+    assert_eq!(license.entitlements().bits(), 7);
+    assert_eq!(license.expires_at(), Some(t(2028, 1, 1)));
+    assert_eq!(license.serial(), c.serial);
+    assert_eq!(license.status(), KeyStatus::Active);
+    assert_eq!(license.status().to_string(), "active");
+    // One day after expiry, inside a 30-day grace.
+    let late = VerifyOptions::at(t(2028, 1, 2)).with_grace_secs(30 * 86_400);
+    let graced = key.verify(&trust(), &late).unwrap();
+    let until = UnixTime::from_secs(t(2028, 1, 1).as_secs() + 30 * 86_400);
+    assert_eq!(
+        graced.status(),
+        KeyStatus::InGrace {
+            expired_at: t(2028, 1, 1),
+            until
+        }
+    );
+    assert_eq!(
+        graced.status().to_string(),
+        format!(
+            "expired on {}, usable during the grace period until {until}: renew the subscription",
+            t(2028, 1, 1)
+        )
+    );
+}
+
+#[test]
+fn options_now_reads_the_system_clock() {
+    let before = UnixTime::now();
+    let options = VerifyOptions::now();
+    let after = UnixTime::now();
+    assert!(before <= options.now && options.now <= after);
+    assert_eq!(options.kind, None);
+    assert_eq!(options.instance, None);
+}

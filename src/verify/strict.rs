@@ -39,9 +39,8 @@ pub(crate) fn verify_strict_parts(
     tables: Option<Tables<'_>>,
 ) -> bool {
     let (r, s) = signature.split_at(32);
-    let Ok(s) = <[u8; 32]>::try_from(s) else {
-        return false;
-    };
+    // The second half of a 64-byte array: 32 bytes, with no fallible conversion to test.
+    let s: [u8; 32] = core::array::from_fn(|i| s[i]);
     let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
         return false;
     };
