@@ -39,8 +39,13 @@ pub(crate) fn verify_strict_parts(
     tables: Option<Tables<'_>>,
 ) -> bool {
     let (r, s) = signature.split_at(32);
-    // The second half of a 64-byte array: 32 bytes, with no fallible conversion to test.
-    let s: [u8; 32] = core::array::from_fn(|i| s[i]);
+    // The second half of a 64-byte array is 32 bytes: copied, with no fallible conversion
+    // whose failure branch could never be taken (or tested).
+    let mut s_bytes = [0u8; 32];
+    for (dst, src) in s_bytes.iter_mut().zip(s) {
+        *dst = *src;
+    }
+    let s = s_bytes;
     let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
         return false;
     };
