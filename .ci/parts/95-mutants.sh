@@ -42,7 +42,7 @@ fi
 # dependency again. Library and integration tests, as in the long runs.
 args=(-p glpi-key --in-diff "$work/diff" --in-place --no-config --baseline skip
   --cargo-test-arg=--lib --cargo-test-arg=--tests
-  --timeout 240 --build-timeout 600 -j 1 -o "$work")
+  --timeout 240 --build-timeout 600 -o "$work")
 if [ "$total" -gt "$max" ]; then
   shards=$(((total + max - 1) / max))
   # A different sample on each commit: the shard index comes from the commit id.
@@ -66,6 +66,10 @@ set -e
 # cargo-mutants restores each file itself; after an interruption, put back the committed src/
 # (it was clean before the run).
 git diff --quiet -- src/ || git checkout -- src/
+# A property test that fails under a mutant saves its seed in proptest-regressions/: those
+# seeds belong to mutants, not to the code, so they go.
+git clean -fdq -- ':(glob)**/proptest-regressions/**'
+
 out="$work/mutants.out"
 for f in caught missed timeout unviable; do
   printf '%-9s %s\n' "$f:" "$(cat "$out/$f.txt" 2>/dev/null | wc -l)"
