@@ -10,7 +10,10 @@
  *     if ($result['valid']) { $tier = $result['claims']['tier']; } else { echo $result['message']; }
  *
  * The kind is required: there is no "any kind" (an agent enrollment key, copied to many
- * endpoints by design, must not pass as an instance registration). `GlpiKey` is stateless; a
+ * endpoints by design, must not pass as an instance registration). A key bound to an instance is
+ * refused (`instance-required`) when no `instanceUuid` is given, unless the caller passes
+ * `insecureSkipInstanceBinding: true`, and the result then carries the warning
+ * `instance-not-checked`. `GlpiKey` is stateless; a
  * host that can keep a directory uses `GlpiKeySite` below (revocation lists that cannot be
  * rolled back, a clock guard, renewals remembered, bound keys refused without the instance id).
  *
@@ -28,6 +31,8 @@ final class GlpiKey
 {
     public const TIERS = ['free', 'starter', 'basic', 'standard', 'advanced'];
     public const KINDS = ['instance-registration' => 1, 'agent-enrollment' => 2];
+    /** GLPI_INSECURE_SKIP_INSTANCE_BINDING of glpi_key.h (the `flags` of both verify functions). */
+    public const INSECURE_SKIP_INSTANCE_BINDING = 1;
     public const KIND_NAMES = [1 => 'instance-registration', 2 => 'agent-enrollment'];
     private const ENTITLEMENTS = [1 => 'marketplace', 2 => 'network-plugins', 4 => 'l3-support'];
 
@@ -167,11 +172,15 @@ final class GlpiKey
      * @param string $key the key text (white space, quotes, grouping and lowercase are tolerated)
      * @param string $kind required: 'instance-registration' or 'agent-enrollment'
      * @param int|null $now Unix seconds; default: the system clock
-     * @param string|null $instanceUuid this GLPI instance's UUID; a key bound to another is refused
+     * @param string|null $instanceUuid this GLPI instance's UUID; a key bound to another is refused,
+     *        and without it a key bound to an instance is refused (`instance-required`)
      * @param string|null $glpiVersion this GLPI version ("10.0" or "10.0.17")
-     * @return array{valid: bool, status: string, message: ?string, claims: ?array, position: ?int, suggestion: ?string, suggestion_confirmed: bool}
+     * @param bool $insecureSkipInstanceBinding INSECURE: accept bound keys without checking the
+     *        binding when there is no instance UUID (a key bound to another instance passes too);
+     *        the result carries the warning `instance-not-checked`. Not with `$instanceUuid`.
+     * @return array{valid: bool, status: string, message: ?string, claims: ?array, warnings: list<string>, position: ?int, suggestion: ?string, suggestion_confirmed: bool}
      */
-    public function verify(string $key, string $kind, ?int $now = null, ?string $instanceUuid = null, ?string $glpiVersion = null): array
+    public function verify(string $key, string $kind, ?int $now = null, ?string $instanceUuid = null, ?string $glpiVersion = null, bool $insecureSkipInstanceBinding = false): array
     {
         $kindNumber = self::kindNumber($kind);
         $text = self::buffer($this->ffi, $key);
@@ -185,18 +194,20 @@ final class GlpiKey
             $now ?? time(),
             $kindNumber,
             $instance,
+            $insecureSkipInstanceBinding ? self::INSECURE_SKIP_INSTANCE_BINDING : 0,
             $glpiVersion,
             \FFI::addr($license),
             \FFI::addr($error),
         );
         if ($status !== 0) {
-            return self::refusal($this->ffi, $status, $error);
+            return self::refusal($this->ffi, $status, $error) + ['warnings' => []];
         }
         return [
             'valid' => true,
             'status' => $this->ffi->glpi_status_name($status),
             'message' => null,
             'claims' => self::claims($license),
+            'warnings' => $license->instance_not_checked ? ['instance-not-checked'] : [],
             'position' => null,
             'suggestion' => null,
             'suggestion_confirmed' => false,
@@ -419,7 +430,7 @@ final class GlpiKeySite
             strlen($key),
             $kindNumber,
             $instance,
-            $insecureSkipInstanceBinding ? 1 : 0, // GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING
+            $insecureSkipInstanceBinding ? GlpiKey::INSECURE_SKIP_INSTANCE_BINDING : 0,
             $glpiVersion,
             $now ?? time(),
             \FFI::addr($license),

@@ -44,10 +44,19 @@ function kind_for(array $v): string
     return $n === 4 && (($bits >> 4) & 0xff) === 2 ? 'agent-enrollment' : 'instance-registration';
 }
 
+// The vectors check no instance binding unless they give an instance: say so explicitly with the
+// insecure option (without it, a bound key is refused: checked below).
 $agreed = 0;
 foreach ($file['vectors'] as $v) {
-    $r = $verifier->verify($v['key'], kind_for($v), $v['now'], $v['instance'], $v['glpi_version']);
+    $r = $verifier->verify($v['key'], kind_for($v), $v['now'], $v['instance'], $v['glpi_version'], insecureSkipInstanceBinding: $v['instance'] === null);
     $ok = $r['status'] === $v['expect'];
+    if ($ok && $v['expect'] === 'valid') {
+        $unchecked = $v['claims']['instance'] !== null && $v['instance'] === null;
+        if ($r['warnings'] !== ($unchecked ? ['instance-not-checked'] : [])) {
+            $ok = false;
+            $fail("{$v['name']}: warnings " . json_encode($r['warnings']));
+        }
+    }
     if ($ok && $v['expect'] === 'valid') {
         foreach ($v['claims'] as $field => $expected) {
             if ($field === 'extensions') {
@@ -68,6 +77,35 @@ foreach ($file['vectors'] as $v) {
     $agreed += $ok ? 1 : 0;
 }
 printf("PHP (FFI): %d/%d vectors agree\n", $agreed, count($file['vectors']));
+
+// A key bound to an instance: refused without one, accepted with the insecure option and its
+// warning, accepted with its instance, and the option with an instance is refused.
+$bound = 0;
+foreach ($file['vectors'] as $v) {
+    if ($v['expect'] !== 'valid' || $v['claims']['instance'] === null || $v['instance'] !== null) {
+        continue;
+    }
+    $bound++;
+    $kind = kind_for($v);
+    $r = $verifier->verify($v['key'], $kind, $v['now'], glpiVersion: $v['glpi_version']);
+    if ($r['status'] !== 'instance-required' || !str_contains((string) $r['message'], $v['claims']['instance'])) {
+        $fail("{$v['name']} without instance: {$r['status']} ({$r['message']})");
+    }
+    $r = $verifier->verify($v['key'], $kind, $v['now'], glpiVersion: $v['glpi_version'], insecureSkipInstanceBinding: true);
+    if ($r['status'] !== 'valid' || $r['warnings'] !== ['instance-not-checked'] || $r['claims']['instance'] !== $v['claims']['instance']) {
+        $fail("{$v['name']} with insecureSkipInstanceBinding: " . json_encode($r));
+    }
+    $r = $verifier->verify($v['key'], $kind, $v['now'], $v['claims']['instance'], $v['glpi_version']);
+    if ($r['status'] !== 'valid' || $r['warnings'] !== []) {
+        $fail("{$v['name']} with its instance: " . json_encode($r));
+    }
+    $r = $verifier->verify($v['key'], $kind, $v['now'], $v['claims']['instance'], $v['glpi_version'], insecureSkipInstanceBinding: true);
+    if ($r['status'] !== 'invalid-argument' || !str_contains((string) $r['message'], 'both given')) {
+        $fail("{$v['name']} with instance and insecureSkipInstanceBinding: {$r['status']} ({$r['message']})");
+    }
+}
+$bound >= 10 || $fail("only $bound bound valid vectors");
+printf("PHP (FFI): %d bound keys refused without instance, accepted with insecureSkipInstanceBinding\n", $bound);
 
 // Bad input at the boundary: never a crash, always a status and a message.
 $now = $file['vectors'][0]['now'];
@@ -119,7 +157,7 @@ try {
     }
 }
 unset($copy);
-$r = $verifier->verify($file['vectors'][0]['key'], 'instance-registration', $now);
+$r = $verifier->verify($file['vectors'][0]['key'], 'instance-registration', $now, $file['vectors'][0]['claims']['instance']);
 if ($r['status'] !== $file['vectors'][0]['expect']) {
     $fail('the verifier is unusable after a refused clone: ' . json_encode($r));
 }

@@ -47,12 +47,13 @@
 #define GLPI_MESSAGE_CAPACITY 512
 
 /**
- * Flag of `glpi_site_verify`: INSECURE. Accept a key bound to an instance without checking the
- * binding, when the host has no instance id: a key bound to ANOTHER instance then passes too.
- * The verdict carries the warning `instance_not_checked`. Without this flag such a key is
+ * Flag of `glpi_verify` and `glpi_site_verify`: INSECURE. Accept a key bound to an instance
+ * without checking the binding, when the host has no instance id: a key bound to ANOTHER
+ * instance then passes too. The result says so (`GlpiLicense.instance_not_checked`, and the
+ * warning `GlpiSiteWarnings.instance_not_checked` of a site). Without this flag such a key is
  * refused with `GLPI_STATUS_INSTANCE_REQUIRED`. Refused together with an instance id.
  */
-#define GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING 1
+#define GLPI_INSECURE_SKIP_INSTANCE_BINDING 1
 
 /**
  * The most renewals (superseded serials) a site records.
@@ -393,8 +394,9 @@ typedef struct GlpiError {
 
 /**
  * The claims of a verified key. Plain data, owned by the caller (usually on its stack);
- * `glpi_verify` fills every field on success and leaves it untouched on failure. A field
- * with a `has_` flag is meaningful only when the flag is true. Times are Unix seconds (UTC).
+ * `glpi_verify` and `glpi_site_verify` fill every field on success and leave it untouched on
+ * failure. A field with a `has_` flag is meaningful only when the flag is true. Times are Unix
+ * seconds (UTC).
  */
 typedef struct GlpiLicense {
   /**
@@ -462,6 +464,12 @@ typedef struct GlpiLicense {
    * Whether the key is bound to an instance.
    */
   bool has_instance;
+  /**
+   * INSECURE outcome: the key is bound to `instance`, and that binding was NOT checked
+   * (the caller passed `GLPI_INSECURE_SKIP_INSTANCE_BINDING` and no instance id). Tell the
+   * administrator: a key bound to another instance would have passed too.
+   */
+  bool instance_not_checked;
   /**
    * First covered GLPI version (major, minor), when `has_glpi_versions`.
    */
@@ -606,7 +614,7 @@ typedef struct GlpiSiteWarnings {
   bool no_revocation_list;
   /**
    * The key is bound to an instance that was NOT checked
-   * (`GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`).
+   * (`GLPI_INSECURE_SKIP_INSTANCE_BINDING`; also `GlpiLicense.instance_not_checked`).
    */
   bool instance_not_checked;
   /**
@@ -721,10 +729,12 @@ void glpi_verifier_free(struct GlpiVerifier *verifier);
 /**
  * Verifies a key text offline and, on success, fills `license` with its claims.
  *
- * Checks, in order: the text (prefix, characters, length, check symbols, with a suggested
- * fix for a single typo, confirmed against the signature when possible), the kind, the
- * issuer, the Ed25519 signature (strict), the claims, the issuer key window, the validity
- * period at `now`, the instance binding and the GLPI version.
+ * Checks, in order: the arguments (kind, instance and flags, GLPI version), the text (prefix,
+ * characters, length, check symbols, with a suggested fix for a single typo, confirmed against
+ * the signature when possible), the kind, the issuer, the Ed25519 signature (strict), the
+ * claims, the issuer key window, the validity period at `now`, the binding to a given
+ * instance, the GLPI version, and last the binding of a key when no instance was given (the
+ * same rule as `glpi_site_verify`).
  *
  * Stateless: it keeps nothing between calls, so it cannot refuse an older revocation list, a
  * clock set back, or a key a renewal superseded. A host that can keep a directory uses
@@ -740,7 +750,12 @@ void glpi_verifier_free(struct GlpiVerifier *verifier);
  *   `GLPI_STATUS_WRONG_OBJECT_KIND`. 0 or an unknown value gives
  *   `GLPI_STATUS_INVALID_ARGUMENT`: there is no "either kind".
  * - `instance`: optional; this instance's 16-byte UUID. When given, a key bound to another
- *   instance is refused. When NULL, read the binding from `license->instance`.
+ *   instance is refused with `GLPI_STATUS_WRONG_INSTANCE`. When NULL, a key bound to an
+ *   instance is refused with `GLPI_STATUS_INSTANCE_REQUIRED`, unless `flags` holds
+ *   `GLPI_INSECURE_SKIP_INSTANCE_BINDING`.
+ * - `flags`: 0, or `GLPI_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL: the
+ *   binding is then NOT checked, and `license->instance_not_checked` says so for a bound key);
+ *   other bits, or the flag with an instance, give `GLPI_STATUS_INVALID_ARGUMENT`.
  * - `glpi_version`: optional; this GLPI version as a NUL-terminated string (`"10.0"` or
  *   `"10.0.17"`). When given, a key restricted to other versions is refused.
  * - `license`: required; written only on success.
@@ -759,6 +774,7 @@ enum GlpiStatus glpi_verify(const struct GlpiVerifier *verifier,
                             uint64_t now,
                             uint32_t kind,
                             const uint8_t *instance,
+                            uint32_t flags,
                             const char *glpi_version,
                             struct GlpiLicense *license,
                             struct GlpiError *error);
@@ -882,8 +898,8 @@ enum GlpiStatus glpi_site_install_revocations(const struct GlpiSite *site,
  *   `GLPI_STATUS_INVALID_ARGUMENT` (there is no "either kind").
  * - `instance`: optional; this instance's 16-byte UUID. When NULL, a key bound to an instance
  *   is refused with `GLPI_STATUS_INSTANCE_REQUIRED`, unless `flags` holds
- *   `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`.
- * - `flags`: 0, or `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL);
+ *   `GLPI_INSECURE_SKIP_INSTANCE_BINDING`.
+ * - `flags`: 0, or `GLPI_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL);
  *   other bits give `GLPI_STATUS_INVALID_ARGUMENT`.
  * - `glpi_version`: optional; this GLPI version, NUL-terminated (`"10.0"`, `"10.0.17"`).
  * - `now`: the current time in Unix seconds.

@@ -1,13 +1,13 @@
-//! Reading C arguments: the key text, an instance UUID, a GLPI version, a path. Each function
+//! Reading C arguments: the key text, an instance UUID with its flags, a GLPI version, a path. Each function
 //! checks what can be checked (NULL, UTF-8, length) and says what it could not; the caller's
 //! `# Safety` contract covers the rest.
 
 use std::ffi::{c_char, CStr};
 
-use glpi_key::{Error, GlpiVersion, InstanceId};
+use glpi_key::{Error, GlpiVersion, InstanceCheck, InstanceId};
 
 use crate::status::{Failure, GlpiStatus};
-use crate::types::{GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN};
+use crate::types::{GLPI_INSECURE_SKIP_INSTANCE_BINDING, GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN};
 
 /// The key text: `len` bytes of UTF-8 at `text` (required), at most `GLPI_MAX_INPUT_LEN`.
 ///
@@ -74,6 +74,38 @@ pub(crate) unsafe fn instance(instance: *const u8) -> Option<InstanceId> {
             .read_unaligned()
     };
     Some(InstanceId(id))
+}
+
+/// The instance check of `glpi_verify` and `glpi_site_verify`: this instance's optional
+/// 16-byte UUID and the `flags` (0 or `GLPI_INSECURE_SKIP_INSTANCE_BINDING`). Unknown flag bits,
+/// or the flag together with an instance id, are refused as invalid arguments. The rule itself
+/// is the core's (`InstanceCheck::binding_unchecked`).
+///
+/// # Safety
+/// `instance`, when not NULL, must be readable for 16 bytes.
+pub(crate) unsafe fn instance_check(
+    instance: *const u8,
+    flags: u32,
+) -> Result<InstanceCheck, Failure> {
+    if flags & !GLPI_INSECURE_SKIP_INSTANCE_BINDING != 0 {
+        return Err(Failure::new(
+            GlpiStatus::InvalidArgument,
+            format!(
+                "flags {flags:#x} hold unknown bits: pass 0 or GLPI_INSECURE_SKIP_INSTANCE_BINDING ({GLPI_INSECURE_SKIP_INSTANCE_BINDING})"
+            ),
+        ));
+    }
+    let skip = flags & GLPI_INSECURE_SKIP_INSTANCE_BINDING != 0;
+    // SAFETY: the caller guarantees `instance` (when not NULL) readable for 16 bytes.
+    match (unsafe { self::instance(instance) }, skip) {
+        (Some(id), false) => Ok(InstanceCheck::This(id)),
+        (None, false) => Ok(InstanceCheck::Unknown),
+        (None, true) => Ok(InstanceCheck::InsecureSkipBinding),
+        (Some(_), true) => Err(Failure::new(
+            GlpiStatus::InvalidArgument,
+            "an instance id and GLPI_INSECURE_SKIP_INSTANCE_BINDING were both given: pass the instance id alone (the binding is then checked)",
+        )),
+    }
 }
 
 /// An optional GLPI version, `"MAJOR.MINOR"` or `"MAJOR.MINOR.PATCH"`, NUL-terminated.

@@ -64,13 +64,12 @@ pub use site::{
     glpi_site_install_revocations, glpi_site_open, glpi_site_status, glpi_site_verify,
     GlpiInstallInfo, GlpiInstalledList, GlpiSite, GlpiSiteStatus, GlpiSiteWarnings,
     GlpiSupersession, GlpiTrustedKey, GLPI_KEY_ID_LEN, GLPI_LIST_DIGEST_LEN, GLPI_MAX_SUPERSEDED,
-    GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING,
 };
 pub use status::GlpiStatus;
 pub use types::{
-    GlpiError, GlpiKind, GlpiLicense, GlpiTier, GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN,
-    GLPI_MAX_TRUSTED_KEYS, GLPI_MESSAGE_CAPACITY, GLPI_OWNER_CAPACITY, GLPI_PUBLIC_KEY_LEN,
-    GLPI_SHORT_ID_CAPACITY,
+    GlpiError, GlpiKind, GlpiLicense, GlpiTier, GLPI_INSECURE_SKIP_INSTANCE_BINDING,
+    GLPI_INSTANCE_ID_LEN, GLPI_MAX_INPUT_LEN, GLPI_MAX_TRUSTED_KEYS, GLPI_MESSAGE_CAPACITY,
+    GLPI_OWNER_CAPACITY, GLPI_PUBLIC_KEY_LEN, GLPI_SHORT_ID_CAPACITY,
 };
 pub use verifier::{glpi_verifier_free, glpi_verifier_new, glpi_verify, GlpiVerifier};
 

@@ -8,9 +8,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use glpi_key::{
-    Error, Installed, InstalledList, InstanceCheck, KeyId, Site, SiteCheck, SitePolicy, SiteState,
-    SiteWarnings, TrustError, TrustStore, TrustedKey, UnixTime, UnverifiedKey, LIST_DIGEST_LEN,
-    MAX_SUPERSEDED,
+    Error, Installed, InstalledList, KeyId, Site, SiteCheck, SitePolicy, SiteState, SiteWarnings,
+    TrustError, TrustStore, TrustedKey, UnixTime, UnverifiedKey, LIST_DIGEST_LEN, MAX_SUPERSEDED,
 };
 
 use crate::args;
@@ -19,12 +18,6 @@ use crate::status::{Failure, GlpiStatus};
 use crate::types::{
     license_record, GlpiError, GlpiKind, GlpiLicense, GLPI_MAX_TRUSTED_KEYS, GLPI_PUBLIC_KEY_LEN,
 };
-
-/// Flag of `glpi_site_verify`: INSECURE. Accept a key bound to an instance without checking the
-/// binding, when the host has no instance id: a key bound to ANOTHER instance then passes too.
-/// The verdict carries the warning `instance_not_checked`. Without this flag such a key is
-/// refused with `GLPI_STATUS_INSTANCE_REQUIRED`. Refused together with an instance id.
-pub const GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING: u32 = 1;
 
 /// The most renewals (superseded serials) a site records.
 pub const GLPI_MAX_SUPERSEDED: usize = 64;
@@ -130,7 +123,7 @@ pub struct GlpiSiteWarnings {
     /// No revocation list is installed (from an issuer key honoured now).
     pub no_revocation_list: bool,
     /// The key is bound to an instance that was NOT checked
-    /// (`GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`).
+    /// (`GLPI_INSECURE_SKIP_INSTANCE_BINDING`; also `GlpiLicense.instance_not_checked`).
     pub instance_not_checked: bool,
     /// The site's time the key was checked at: its clock mark (Unix seconds).
     pub checked_at: u64,
@@ -588,8 +581,8 @@ pub unsafe extern "C" fn glpi_site_install_revocations(
 ///   `GLPI_STATUS_INVALID_ARGUMENT` (there is no "either kind").
 /// - `instance`: optional; this instance's 16-byte UUID. When NULL, a key bound to an instance
 ///   is refused with `GLPI_STATUS_INSTANCE_REQUIRED`, unless `flags` holds
-///   `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING`.
-/// - `flags`: 0, or `GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL);
+///   `GLPI_INSECURE_SKIP_INSTANCE_BINDING`.
+/// - `flags`: 0, or `GLPI_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL);
 ///   other bits give `GLPI_STATUS_INVALID_ARGUMENT`.
 /// - `glpi_version`: optional; this GLPI version, NUL-terminated (`"10.0"`, `"10.0.17"`).
 /// - `now`: the current time in Unix seconds.
@@ -629,33 +622,16 @@ pub unsafe extern "C" fn glpi_site_verify(
             return Err(Failure::null("warnings"));
         }
         let kind = GlpiKind::required(kind)?;
-        if flags & !GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING != 0 {
-            return Err(Failure::new(
-                GlpiStatus::InvalidArgument,
-                format!("flags {flags:#x} hold unknown bits: pass 0 or GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING"),
-            ));
-        }
-        let skip = flags & GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING != 0;
         // SAFETY (the three calls): the caller guarantees `instance` (when not NULL) readable
         // for 16 bytes, `glpi_version` (when not NULL) NUL-terminated, `text` readable for
         // `text_len` bytes during this call.
-        let instance = match (unsafe { args::instance(instance) }, skip) {
-            (Some(id), false) => InstanceCheck::This(id),
-            (None, false) => InstanceCheck::Unknown,
-            (None, true) => InstanceCheck::InsecureSkipBinding,
-            (Some(_), true) => {
-                return Err(Failure::new(
-                    GlpiStatus::InvalidArgument,
-                    "an instance id and GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING were both given: pass the instance id alone (the binding is then checked)",
-                ))
-            }
-        };
+        let instance = unsafe { args::instance_check(instance, flags) }?;
         let mut check = SiteCheck::new(UnixTime::from_secs(now), kind, instance);
         check.glpi_version = unsafe { args::glpi_version(glpi_version) }?;
         let text = unsafe { args::key_text(text, text_len) }?;
         let key = parse_key(site, text)?;
         let verdict = site.verify(&key, &check)?;
-        let license_out = license_record(&verdict.license);
+        let license_out = license_record(&verdict.license, verdict.warnings.instance_not_checked);
         let warnings_out = warnings_record(&verdict.warnings, verdict.checked_at);
         // SAFETY: both non-null (checked above) and writable per the contract.
         unsafe {

@@ -2,7 +2,9 @@
 
 use std::ffi::{c_char, CStr};
 
-use glpi_key::{Claims, Error, ErrorClass, Issuer, KeyKind, Serial, TextStyle, Tier, UnixTime};
+use glpi_key::{
+    Claims, Error, ErrorClass, InstanceId, Issuer, KeyKind, Serial, TextStyle, Tier, UnixTime,
+};
 
 use crate::boundary::finish;
 use crate::cstr::copy_c_str;
@@ -60,6 +62,7 @@ fn verify(v: *const GlpiVerifier, text: &[u8]) -> (GlpiStatus, GlpiLicense, Glpi
             NOW,
             1,
             std::ptr::null(),
+            0,
             c"10.0".as_ptr(),
             lic.as_mut_ptr(),
             err.as_mut_ptr(),
@@ -143,6 +146,7 @@ fn verifies_and_fills_the_license() {
     assert_eq!(lic.kind, GlpiKind::InstanceRegistration);
     assert!(lic.has_max_assets && lic.max_assets == 500);
     assert!(!lic.has_entity && !lic.has_instance && lic.has_expires_at);
+    assert!(!lic.instance_not_checked);
     let owner = unsafe { CStr::from_ptr(lic.owner.as_ptr()) };
     assert_eq!(owner.to_str().unwrap(), "Tëst Owner");
     assert_eq!(lic.owner_len, "Tëst Owner".len());
@@ -193,6 +197,7 @@ fn null_pointers_and_bad_arguments_are_refused() {
             NOW,
             kind,
             std::ptr::null(),
+            0,
             std::ptr::null(),
             lic,
             err,
@@ -247,6 +252,152 @@ fn null_pointers_and_bad_arguments_are_refused() {
     assert_eq!(s, GlpiStatus::NullPointer);
     unsafe { glpi_verifier_free(std::ptr::null_mut()) };
     unsafe { glpi_verifier_free(v) };
+}
+
+/// An Advanced key of the test issuer bound to `instance`, valid at `NOW`.
+fn bound_key_text(instance: [u8; 16]) -> String {
+    let issued = UnixTime::from_secs(NOW - 86_400).floor_to_minute();
+    let mut claims = Claims::new(
+        Serial::new(0xB0B).unwrap(),
+        KeyKind::InstanceRegistration,
+        Tier::Advanced,
+        "Bound Corp",
+        issued,
+    );
+    claims.instance = Some(InstanceId(instance));
+    issuer()
+        .issue(&claims)
+        .unwrap()
+        .text(TextStyle::Compact)
+        .to_string()
+}
+
+/// `glpi_verify` of `text` as an instance registration with this instance and flags.
+fn verify_bound(
+    v: *const GlpiVerifier,
+    text: &str,
+    instance: Option<&[u8; 16]>,
+    flags: u32,
+) -> (GlpiStatus, GlpiLicense, GlpiError) {
+    let mut lic = std::mem::MaybeUninit::<GlpiLicense>::zeroed();
+    let mut err = std::mem::MaybeUninit::<GlpiError>::uninit();
+    let s = unsafe {
+        glpi_verify(
+            v,
+            text.as_ptr(),
+            text.len(),
+            NOW,
+            1,
+            instance.map_or(std::ptr::null(), |i| i.as_ptr()),
+            flags,
+            std::ptr::null(),
+            lic.as_mut_ptr(),
+            err.as_mut_ptr(),
+        )
+    };
+    unsafe { (s, lic.assume_init(), err.assume_init()) }
+}
+
+const BOUND_TO: [u8; 16] = [0x5c; 16];
+
+#[test]
+fn a_bound_key_without_instance_is_refused() {
+    let v = verifier();
+    let bound = bound_key_text(BOUND_TO);
+    let (s, lic, err) = verify_bound(v, &bound, None, 0);
+    assert_eq!(s, GlpiStatus::InstanceRequired);
+    assert_eq!((s as u32, err.status), (29, GlpiStatus::InstanceRequired));
+    let m = message(&err);
+    assert!(m.contains("5c5c5c5c-5c5c-5c5c-5c5c-5c5c5c5c5c5c"), "{m}");
+    // Refused: the license record is not written.
+    assert_eq!(lic.serial, 0);
+    // With its instance: valid, and the binding was checked.
+    let (s, lic, err) = verify_bound(v, &bound, Some(&BOUND_TO), 0);
+    assert_eq!(s, GlpiStatus::Ok, "{}", message(&err));
+    assert!(lic.has_instance && lic.instance == BOUND_TO && !lic.instance_not_checked);
+    // With another instance: refused.
+    let (s, _, _) = verify_bound(v, &bound, Some(&[1; 16]), 0);
+    assert_eq!(s, GlpiStatus::WrongInstance);
+    unsafe { glpi_verifier_free(v) };
+}
+
+#[test]
+fn the_insecure_flag_accepts_a_bound_key_and_says_so() {
+    let v = verifier();
+    let bound = bound_key_text(BOUND_TO);
+    let (s, lic, err) = verify_bound(v, &bound, None, GLPI_INSECURE_SKIP_INSTANCE_BINDING);
+    assert_eq!(s, GlpiStatus::Ok, "{}", message(&err));
+    assert!(lic.has_instance && lic.instance == BOUND_TO);
+    assert!(lic.instance_not_checked);
+    assert_eq!(lic.serial, 0xB0B);
+    // An unbound key needs no instance, with or without the flag, and is never "not checked".
+    let unbound = key_text(None);
+    for flags in [0, GLPI_INSECURE_SKIP_INSTANCE_BINDING] {
+        let (s, lic, err) = verify_bound(v, &unbound, None, flags);
+        assert_eq!(s, GlpiStatus::Ok, "{}", message(&err));
+        assert!(!lic.has_instance && !lic.instance_not_checked);
+    }
+    unsafe { glpi_verifier_free(v) };
+}
+
+#[test]
+fn instance_flags_are_checked_before_the_key() {
+    let v = verifier();
+    let bound = bound_key_text(BOUND_TO);
+    // The flag together with an instance id: refused, whichever instance it is.
+    for instance in [BOUND_TO, [1; 16]] {
+        let (s, _, err) = verify_bound(
+            v,
+            &bound,
+            Some(&instance),
+            GLPI_INSECURE_SKIP_INSTANCE_BINDING,
+        );
+        assert_eq!(s, GlpiStatus::InvalidArgument);
+        let m = message(&err);
+        assert!(
+            m.contains("both given") && m.contains("instance id alone"),
+            "{m}"
+        );
+    }
+    // Unknown bits: refused, even for an unbound key and with the known bit set too.
+    for flags in [2, 3, 0x8000_0000, u32::MAX] {
+        for (text, instance) in [(&bound, None), (&key_text(None), Some(&BOUND_TO))] {
+            let (s, _, err) = verify_bound(v, text, instance, flags);
+            assert_eq!(s, GlpiStatus::InvalidArgument, "flags {flags:#x}");
+            let m = message(&err);
+            assert!(
+                m.contains("unknown bits") && m.contains(&format!("{flags:#x}")),
+                "{m}"
+            );
+        }
+    }
+    // Arguments come before the text: bad flags with an empty key are still invalid-argument.
+    let (s, _, _) = verify_bound(v, "", None, 2);
+    assert_eq!(s, GlpiStatus::InvalidArgument);
+    unsafe { glpi_verifier_free(v) };
+}
+
+#[test]
+fn stateless_and_site_share_one_flag_helper() {
+    // The same helper reads the flags of both functions: the same refusals, the same checks.
+    use glpi_key::InstanceCheck;
+    let id = BOUND_TO;
+    let check = |i: Option<&[u8; 16]>, f| unsafe {
+        crate::args::instance_check(i.map_or(std::ptr::null(), |i| i.as_ptr()), f)
+    };
+    assert_eq!(
+        check(Some(&id), 0).ok(),
+        Some(InstanceCheck::This(InstanceId(id)))
+    );
+    assert_eq!(check(None, 0).ok(), Some(InstanceCheck::Unknown));
+    assert_eq!(
+        check(None, GLPI_INSECURE_SKIP_INSTANCE_BINDING).ok(),
+        Some(InstanceCheck::InsecureSkipBinding)
+    );
+    for (i, f) in [(Some(&id), 1), (None, 2), (Some(&id), 4)] {
+        let failure = check(i, f).unwrap_err();
+        assert_eq!(failure.status, GlpiStatus::InvalidArgument);
+    }
 }
 
 #[test]
@@ -523,13 +674,15 @@ mod site {
         assert_eq!(v.status as u32, 29);
         let v = verify_at(site, &bound, 1, Some(&INSTANCE), 0, NOW);
         assert_eq!(v.status, GlpiStatus::Ok);
-        assert!(!v.warnings.instance_not_checked);
+        assert!(!v.warnings.instance_not_checked && !v.license.instance_not_checked);
         let v = verify_at(site, &bound, 1, Some(&[1; 16]), 0, NOW);
         assert_eq!(v.status, GlpiStatus::WrongInstance);
-        let insecure = GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING;
+        let insecure = GLPI_INSECURE_SKIP_INSTANCE_BINDING;
         let v = verify_at(site, &bound, 1, None, insecure, NOW);
         assert_eq!(v.status, GlpiStatus::Ok);
         assert!(v.warnings.instance_not_checked && v.license.has_instance);
+        // The license record says it as well, as glpi_verify's does.
+        assert!(v.license.instance_not_checked);
         // Both an instance and the opt-out, or unknown flags: refused.
         let v = verify_at(site, &bound, 1, Some(&INSTANCE), insecure, NOW);
         assert_eq!(v.status, GlpiStatus::InvalidArgument);

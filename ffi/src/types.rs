@@ -30,6 +30,13 @@ pub const GLPI_SHORT_ID_CAPACITY: usize = 25;
 /// Size of `GlpiError.message`, NUL included. Every message of this version fits.
 pub const GLPI_MESSAGE_CAPACITY: usize = 512;
 
+/// Flag of `glpi_verify` and `glpi_site_verify`: INSECURE. Accept a key bound to an instance
+/// without checking the binding, when the host has no instance id: a key bound to ANOTHER
+/// instance then passes too. The result says so (`GlpiLicense.instance_not_checked`, and the
+/// warning `GlpiSiteWarnings.instance_not_checked` of a site). Without this flag such a key is
+/// refused with `GLPI_STATUS_INSTANCE_REQUIRED`. Refused together with an instance id.
+pub const GLPI_INSECURE_SKIP_INSTANCE_BINDING: u32 = 1;
+
 const _: () = {
     assert!(GLPI_OWNER_CAPACITY == MAX_OWNER_LEN + 1);
     assert!(GLPI_MAX_TRUSTED_KEYS == MAX_TRUSTED_KEYS);
@@ -103,8 +110,9 @@ impl GlpiTier {
 }
 
 /// The claims of a verified key. Plain data, owned by the caller (usually on its stack);
-/// `glpi_verify` fills every field on success and leaves it untouched on failure. A field
-/// with a `has_` flag is meaningful only when the flag is true. Times are Unix seconds (UTC).
+/// `glpi_verify` and `glpi_site_verify` fill every field on success and leave it untouched on
+/// failure. A field with a `has_` flag is meaningful only when the flag is true. Times are Unix
+/// seconds (UTC).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct GlpiLicense {
@@ -141,6 +149,10 @@ pub struct GlpiLicense {
     pub instance: [u8; GLPI_INSTANCE_ID_LEN],
     /// Whether the key is bound to an instance.
     pub has_instance: bool,
+    /// INSECURE outcome: the key is bound to `instance`, and that binding was NOT checked
+    /// (the caller passed `GLPI_INSECURE_SKIP_INSTANCE_BINDING` and no instance id). Tell the
+    /// administrator: a key bound to another instance would have passed too.
+    pub instance_not_checked: bool,
     /// First covered GLPI version (major, minor), when `has_glpi_versions`.
     pub glpi_version_min: [u8; 2],
     /// Last covered GLPI version (major, minor), when `has_glpi_versions`.
@@ -178,7 +190,9 @@ pub struct GlpiError {
     pub message: [c_char; GLPI_MESSAGE_CAPACITY],
 }
 
-pub(crate) fn license_record(l: &License<'_>) -> GlpiLicense {
+/// The record of a verified license; `instance_not_checked` as the binding rule
+/// (`glpi_key::InstanceCheck::binding_unchecked`) said.
+pub(crate) fn license_record(l: &License<'_>, instance_not_checked: bool) -> GlpiLicense {
     let c = l.claims();
     let mut record = GlpiLicense {
         kind: GlpiKind::of(c.kind),
@@ -197,6 +211,7 @@ pub(crate) fn license_record(l: &License<'_>) -> GlpiLicense {
         has_entity: c.entity.is_some(),
         instance: c.instance.map_or([0; GLPI_INSTANCE_ID_LEN], |i| i.0),
         has_instance: c.instance.is_some(),
+        instance_not_checked,
         glpi_version_min: c
             .glpi_versions
             .map_or([0; 2], |r| [r.min.major, r.min.minor]),

@@ -109,10 +109,12 @@ pub unsafe extern "C" fn glpi_verifier_free(verifier: *mut GlpiVerifier) {
 
 /// Verifies a key text offline and, on success, fills `license` with its claims.
 ///
-/// Checks, in order: the text (prefix, characters, length, check symbols, with a suggested
-/// fix for a single typo, confirmed against the signature when possible), the kind, the
-/// issuer, the Ed25519 signature (strict), the claims, the issuer key window, the validity
-/// period at `now`, the instance binding and the GLPI version.
+/// Checks, in order: the arguments (kind, instance and flags, GLPI version), the text (prefix,
+/// characters, length, check symbols, with a suggested fix for a single typo, confirmed against
+/// the signature when possible), the kind, the issuer, the Ed25519 signature (strict), the
+/// claims, the issuer key window, the validity period at `now`, the binding to a given
+/// instance, the GLPI version, and last the binding of a key when no instance was given (the
+/// same rule as `glpi_site_verify`).
 ///
 /// Stateless: it keeps nothing between calls, so it cannot refuse an older revocation list, a
 /// clock set back, or a key a renewal superseded. A host that can keep a directory uses
@@ -128,7 +130,12 @@ pub unsafe extern "C" fn glpi_verifier_free(verifier: *mut GlpiVerifier) {
 ///   `GLPI_STATUS_WRONG_OBJECT_KIND`. 0 or an unknown value gives
 ///   `GLPI_STATUS_INVALID_ARGUMENT`: there is no "either kind".
 /// - `instance`: optional; this instance's 16-byte UUID. When given, a key bound to another
-///   instance is refused. When NULL, read the binding from `license->instance`.
+///   instance is refused with `GLPI_STATUS_WRONG_INSTANCE`. When NULL, a key bound to an
+///   instance is refused with `GLPI_STATUS_INSTANCE_REQUIRED`, unless `flags` holds
+///   `GLPI_INSECURE_SKIP_INSTANCE_BINDING`.
+/// - `flags`: 0, or `GLPI_INSECURE_SKIP_INSTANCE_BINDING` (only with `instance` NULL: the
+///   binding is then NOT checked, and `license->instance_not_checked` says so for a bound key);
+///   other bits, or the flag with an instance, give `GLPI_STATUS_INVALID_ARGUMENT`.
 /// - `glpi_version`: optional; this GLPI version as a NUL-terminated string (`"10.0"` or
 ///   `"10.0.17"`). When given, a key restricted to other versions is refused.
 /// - `license`: required; written only on success.
@@ -149,6 +156,7 @@ pub unsafe extern "C" fn glpi_verify(
     now: u64,
     kind: u32,
     instance: *const u8,
+    flags: u32,
     glpi_version: *const c_char,
     license: *mut GlpiLicense,
     error: *mut GlpiError,
@@ -167,12 +175,16 @@ pub unsafe extern "C" fn glpi_verify(
         // SAFETY (the three calls): the caller guarantees `instance` (when not NULL) readable
         // for 16 bytes, `glpi_version` (when not NULL) NUL-terminated, `text` readable for
         // `text_len` bytes during this call.
-        options.instance = unsafe { args::instance(instance) };
+        let instance = unsafe { args::instance_check(instance, flags) }?;
+        options.instance = instance.instance();
         options.glpi_version = unsafe { args::glpi_version(glpi_version) }?;
         let text = unsafe { args::key_text(text, text_len) }?;
         let key = UnverifiedKey::parse_with_trust(text, &verifier.trust)?;
         let verified = key.verify(&verifier.trust, &options)?;
-        let record = license_record(&verified);
+        // The one binding rule of the core: refused without an instance id unless the caller
+        // opted out, and then reported.
+        let unchecked = instance.binding_unchecked(verified.claims().instance)?;
+        let record = license_record(&verified, unchecked);
         // SAFETY: `license` is non-null and writable per the contract.
         unsafe { license.write(record) };
         Ok(())

@@ -9,9 +9,9 @@
 use core::fmt::Write as _;
 
 use glpi_key::{
-    Claims, CorrectionStatus, Error, GlpiVersion, InstanceId, KeyKind, KeyStatus, License,
-    RevocationList, Serial, ShortId, TextStyle, TrustError, TrustStore, TrustedKey, UnixTime,
-    UnverifiedKey, UnverifiedRevocationList, VerifyOptions, MAX_TEXT_LIST_LEN,
+    Claims, CorrectionStatus, Error, GlpiVersion, InstanceCheck, InstanceId, KeyKind, KeyStatus,
+    License, RevocationList, Serial, ShortId, TextStyle, TrustError, TrustStore, TrustedKey,
+    UnixTime, UnverifiedKey, UnverifiedRevocationList, VerifyOptions, MAX_TEXT_LIST_LEN,
 };
 use wasm_bindgen::prelude::*;
 
@@ -306,9 +306,14 @@ fn verify_inner(
     let mut options = VerifyOptions::at(UnixTime::from_secs(now))
         .with_kind(kind)
         .with_grace_secs(grace_secs);
-    if let Some(s) = instance {
-        options = options.with_instance(parse_instance(s)?);
-    }
+    // Without an instance id, a bound key is refused unless `accept_any_instance` opts out:
+    // the core's one rule (`InstanceCheck::binding_unchecked`), applied after verification.
+    let instance = match instance {
+        Some(s) => InstanceCheck::This(parse_instance(s)?),
+        None if accept_any_instance => InstanceCheck::InsecureSkipBinding,
+        None => InstanceCheck::Unknown,
+    };
+    options.instance = instance.instance();
     if let Some(v) = glpi_version {
         let v = GlpiVersion::parse(v).ok_or_else(|| {
             Failure::argument(format!(
@@ -326,11 +331,7 @@ fn verify_inner(
         Some(body) => Some(UnverifiedRevocationList::from_body(body)?.verify(&trust.inner)?),
     };
     let license = key.verify_with_revocations(&trust.inner, &options, list.as_ref())?;
-    if let Some(bound) = license.claims().instance {
-        if instance.is_none() && !accept_any_instance {
-            return Err(Error::InstanceRequired { bound_to: bound }.into());
-        }
-    }
+    instance.binding_unchecked(license.claims().instance)?;
     Ok(license_json(&license))
 }
 

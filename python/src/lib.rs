@@ -7,9 +7,9 @@
 //! `_native.Failure(code, message, typo)`, which `__init__.py` re-raises as `GlpiKeyError`.
 
 use glpi_key::{
-    Claims, Correction, CorrectionStatus, Error, GlpiVersion, InstanceId, KeyKind, KeyStatus,
-    License, RevocationList, Serial, ShortId, TextStyle, TrustError, TrustedKey, UnixTime,
-    UnverifiedKey, UnverifiedRevocationList, VerifyOptions, MAX_TEXT_LIST_LEN,
+    Claims, Correction, CorrectionStatus, Error, GlpiVersion, InstanceCheck, InstanceId, KeyKind,
+    KeyStatus, License, RevocationList, Serial, ShortId, TextStyle, TrustError, TrustedKey,
+    UnixTime, UnverifiedKey, UnverifiedRevocationList, VerifyOptions, MAX_TEXT_LIST_LEN,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -262,13 +262,18 @@ fn verify<'py>(
         let mut options = VerifyOptions::at(UnixTime::from_secs(now))
             .with_kind(kind)
             .with_grace_secs(grace_seconds);
-        if let Some(s) = instance {
-            options = options.with_instance(InstanceId::parse(s).ok_or_else(|| {
+        // Without an instance id, a bound key is refused unless `accept_any_instance_unchecked`
+        // opts out: the core's one rule (`InstanceCheck::binding_unchecked`), after verification.
+        let instance = match instance {
+            Some(s) => InstanceCheck::This(InstanceId::parse(s).ok_or_else(|| {
                 Refusal::argument(format!(
                     "the instance must be a UUID like 5c9e8f4a-3b2d-4e1f-9a8b-7c6d5e4f3a2b, not {s:?}"
                 ))
-            })?);
-        }
+            })?),
+            None if accept_any_instance_unchecked => InstanceCheck::InsecureSkipBinding,
+            None => InstanceCheck::Unknown,
+        };
+        options.instance = instance.instance();
         if let Some(v) = glpi_version {
             options = options.with_glpi_version(GlpiVersion::parse(v).ok_or_else(|| {
                 Refusal::argument(format!(
@@ -285,11 +290,7 @@ fn verify<'py>(
             Some(r) => Some(UnverifiedRevocationList::from_body(&r.body)?.verify(&trust.inner)?),
         };
         let license = key.verify_with_revocations(&trust.inner, &options, list.as_ref())?;
-        if let Some(bound) = license.claims().instance {
-            if instance.is_none() && !accept_any_instance_unchecked {
-                return Err(Error::InstanceRequired { bound_to: bound }.into());
-            }
-        }
+        instance.binding_unchecked(license.claims().instance)?;
         Ok(license_dict(py, &license))
     })();
     match checked {

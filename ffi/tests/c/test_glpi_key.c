@@ -4,8 +4,11 @@
  *   (made by vectors-to-tsv.mjs from spec/vectors/keys.json and by site-scenarios-to-tsv.mjs
  *   from spec/vectors/site-scenarios.json)
  *
- * Runs every key vector and checks its outcome (and, for valid keys, serial, tier, owner and
- * expiry), then the boundary cases: a typo with its suggestion, a tampered key, an expired key,
+ * Runs every key vector and checks its outcome (and, for valid keys, serial, tier, owner,
+ * expiry and instance binding), then every valid key bound to an instance given without one:
+ * refused with instance-required, accepted only with GLPI_INSECURE_SKIP_INSTANCE_BINDING and
+ * its instance_not_checked, accepted with its instance, the flag and an instance together
+ * refused. Then the boundary cases: a typo with its suggestion, a tampered key, an expired key,
  * NULL pointers, invalid UTF-8, empty and over-long input, the required kind, weak trusted keys,
  * message copying, and concurrent verification with one verifier.
  *
@@ -70,15 +73,17 @@ typedef struct Vector {
     uint64_t expires_at;
     int has_expires_at;
     char owner[GLPI_OWNER_CAPACITY];
+    unsigned char bound[16]; /* the instance the key's claims are bound to, when has_bound */
+    int has_bound;
     unsigned char key[8192];
     size_t key_len;
 } Vector;
 
 static int parse_vector(char *line, Vector *v) {
-    char *f[11];
+    char *f[12];
     int n = 0;
-    for (char *tok = strtok(line, "\t\n"); tok && n < 11; tok = strtok(NULL, "\t\n")) f[n++] = tok;
-    if (n != 11) return -1;
+    for (char *tok = strtok(line, "\t\n"); tok && n < 12; tok = strtok(NULL, "\t\n")) f[n++] = tok;
+    if (n != 12) return -1;
     memset(v, 0, sizeof *v);
     snprintf(v->name, sizeof v->name, "%s", f[0]);
     snprintf(v->expect, sizeof v->expect, "%s", f[1]);
@@ -98,17 +103,33 @@ static int parse_vector(char *line, Vector *v) {
         if (owner_len < 0) return -1;
         v->owner[owner_len] = '\0';
     }
-    long key_len = unhex(f[10], v->key, sizeof v->key);
+    v->has_bound = strcmp(f[10], "-") != 0;
+    if (v->has_bound && unhex(f[10], v->bound, 16) != 16) return -1;
+    long key_len = unhex(f[11], v->key, sizeof v->key);
     if (key_len < 0) return -1;
     v->key_len = (size_t)key_len;
     return 0;
 }
 
+/* The vectors check no instance binding unless they give an instance: say so explicitly with
+ * the insecure flag (without it, a bound key is refused: checked in main). */
 static GlpiStatus verify_vector(const GlpiVerifier *verifier, const Vector *v, uint64_t now,
                                 GlpiLicense *lic, GlpiError *err) {
     return glpi_verify(verifier, v->key, v->key_len, now, v->kind,
-                       v->has_instance ? v->instance : NULL, v->has_version ? v->version : NULL,
-                       lic, err);
+                       v->has_instance ? v->instance : NULL,
+                       v->has_instance ? 0 : GLPI_INSECURE_SKIP_INSTANCE_BINDING,
+                       v->has_version ? v->version : NULL, lic, err);
+}
+
+/* A UUID in its text form (8-4-4-4-12 lowercase hex), as messages print it. */
+static void uuid_text(const unsigned char id[16], char out[37]) {
+    size_t at = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[at++] = '-';
+        snprintf(out + at, 3, "%02x", id[i]);
+        at += 2;
+    }
+    out[at] = '\0';
 }
 
 /* ---- concurrency: one verifier, several threads ---- */
@@ -190,8 +211,13 @@ int main(int argc, char **argv) {
                  strcmp(TIERS[lic.tier], v->tier) == 0 && strcmp(lic.owner, v->owner) == 0 &&
                  lic.owner_len == strlen(v->owner) && lic.has_expires_at == v->has_expires_at &&
                  (!v->has_expires_at || lic.expires_at == v->expires_at) &&
-                 strncmp(lic.short_id, "GLPI-", 5) == 0 && strlen(lic.short_id) == 24;
-            if (!valid) valid = v;
+                 strncmp(lic.short_id, "GLPI-", 5) == 0 && strlen(lic.short_id) == 24 &&
+                 lic.has_instance == (bool)v->has_bound &&
+                 (!v->has_bound || memcmp(lic.instance, v->bound, 16) == 0) &&
+                 /* unchecked exactly when bound and verified without an instance */
+                 lic.instance_not_checked == (bool)(v->has_bound && !v->has_instance);
+            /* The boundary cases below pass no instance: they need a key bound to none. */
+            if (!valid && !v->has_bound) valid = v;
             if (!expiring && v->has_expires_at) expiring = v;
         }
         if (ok && s != GLPI_STATUS_OK) ok = strlen(err.message) > 20;
@@ -199,10 +225,54 @@ int main(int argc, char **argv) {
         agreed += ok;
     }
     printf("C: %zu/%zu vectors agree\n", agreed, count);
-    CHECK(valid != NULL && expiring != NULL, "the vectors have no valid (expiring) key");
+    CHECK(valid != NULL && expiring != NULL, "the vectors have no valid (unbound, expiring) key");
     if (!valid || !expiring) return 1;
 
     GlpiLicense lic;
+
+    /* ---- a key bound to an instance: refused without one unless the insecure flag says so ---- */
+    {
+        size_t bound = 0;
+        for (size_t i = 0; i < count; i++) {
+            const Vector *v = &vectors[i];
+            if (strcmp(v->expect, "valid") != 0 || !v->has_bound || v->has_instance) continue;
+            bound++;
+            const char *version = v->has_version ? v->version : NULL;
+            char uuid[37];
+            uuid_text(v->bound, uuid);
+            memset(&lic, 0, sizeof lic);
+            s = glpi_verify(verifier, v->key, v->key_len, v->now, v->kind, NULL, 0, version, &lic, &err);
+            CHECK(s == GLPI_STATUS_INSTANCE_REQUIRED && err.status == s && strstr(err.message, uuid) &&
+                      lic.serial == 0,
+                  "%s without instance: %s (%s)", v->name, glpi_status_name(s), err.message);
+            if (bound == 1) printf("stateless instance required message: %s\n", err.message);
+            s = glpi_verify(verifier, v->key, v->key_len, v->now, v->kind, NULL,
+                            GLPI_INSECURE_SKIP_INSTANCE_BINDING, version, &lic, &err);
+            CHECK(s == GLPI_STATUS_OK && lic.instance_not_checked && lic.has_instance &&
+                      memcmp(lic.instance, v->bound, 16) == 0 && lic.serial == v->serial,
+                  "%s with the insecure flag: %s (%s)", v->name, glpi_status_name(s), err.message);
+            s = glpi_verify(verifier, v->key, v->key_len, v->now, v->kind, v->bound, 0, version, &lic, &err);
+            CHECK(s == GLPI_STATUS_OK && !lic.instance_not_checked, "%s with its instance: %s (%s)",
+                  v->name, glpi_status_name(s), err.message);
+            s = glpi_verify(verifier, v->key, v->key_len, v->now, v->kind, v->bound,
+                            GLPI_INSECURE_SKIP_INSTANCE_BINDING, version, &lic, &err);
+            CHECK(s == GLPI_STATUS_INVALID_ARGUMENT && strstr(err.message, "both given"),
+                  "%s with instance and flag: %s (%s)", v->name, glpi_status_name(s), err.message);
+        }
+        CHECK(bound >= 10, "only %zu bound valid vectors", bound);
+        printf("C: %zu bound keys refused without instance, accepted with the insecure flag\n", bound);
+        /* An unbound key needs no instance and no flag, and is never "not checked". */
+        for (uint32_t flags = 0; flags <= GLPI_INSECURE_SKIP_INSTANCE_BINDING; flags++) {
+            s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, flags,
+                            valid->has_version ? valid->version : NULL, &lic, &err);
+            CHECK(s == GLPI_STATUS_OK && !lic.has_instance && !lic.instance_not_checked,
+                  "unbound key, flags %u: %s (%s)", (unsigned)flags, glpi_status_name(s), err.message);
+        }
+        /* Unknown flag bits are refused, saying which. */
+        s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, 2, NULL, &lic, &err);
+        CHECK(s == GLPI_STATUS_INVALID_ARGUMENT && strstr(err.message, "unknown bits"), "flag 2: %s (%s)",
+              glpi_status_name(s), err.message);
+    }
 
     /* ---- typo: one symbol changed gives a confirmed suggestion of the original ---- */
     {
@@ -237,13 +307,13 @@ int main(int argc, char **argv) {
     CHECK(s == GLPI_STATUS_OK, "one second before expiry: %s", glpi_status_name(s));
 
     /* ---- NULL pointers, at every required argument ---- */
-    s = glpi_verify(NULL, valid->key, valid->key_len, valid->now, valid->kind, NULL, NULL, &lic, &err);
+    s = glpi_verify(NULL, valid->key, valid->key_len, valid->now, valid->kind, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_NULL_POINTER && strstr(err.message, "verifier"), "null verifier");
-    s = glpi_verify(verifier, NULL, valid->key_len, valid->now, valid->kind, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, NULL, valid->key_len, valid->now, valid->kind, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_NULL_POINTER && strstr(err.message, "text"), "null text");
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, NULL, NULL, &err);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, 0, NULL, NULL, &err);
     CHECK(s == GLPI_STATUS_NULL_POINTER && strstr(err.message, "license"), "null license");
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, NULL, &lic, NULL);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, 0, NULL, &lic, NULL);
     CHECK(s == GLPI_STATUS_OK, "NULL error record is allowed");
     {
         GlpiVerifier *unused = (GlpiVerifier *)&lic; /* must be reset to NULL */
@@ -257,23 +327,23 @@ int main(int argc, char **argv) {
 
     /* ---- bad input ---- */
     const unsigned char bad_utf8[] = {'G', 'L', 'P', 'I', '-', 0xC3, 0x28};
-    s = glpi_verify(verifier, bad_utf8, sizeof bad_utf8, valid->now, valid->kind, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, bad_utf8, sizeof bad_utf8, valid->now, valid->kind, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_INVALID_UTF8, "invalid utf-8: %s", glpi_status_name(s));
-    s = glpi_verify(verifier, (const uint8_t *)"", 0, valid->now, valid->kind, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, (const uint8_t *)"", 0, valid->now, valid->kind, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_EMPTY, "empty: %s", glpi_status_name(s));
     static unsigned char huge[1 << 20];
     memset(huge, 'A', sizeof huge);
-    s = glpi_verify(verifier, huge, sizeof huge, valid->now, valid->kind, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, huge, sizeof huge, valid->now, valid->kind, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_TOO_LONG, "over-long: %s", glpi_status_name(s));
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, 9, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, 9, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_INVALID_ARGUMENT, "bad kind: %s", glpi_status_name(s));
     /* There is no "any kind": 0 is refused like any unknown value, saying what to pass. */
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, 0, NULL, NULL, &lic, &err);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, 0, NULL, 0, NULL, &lic, &err);
     CHECK(s == GLPI_STATUS_INVALID_ARGUMENT && strstr(err.message, "GLPI_KIND_INSTANCE_REGISTRATION"),
           "kind 0: %s (%s)", glpi_status_name(s), err.message);
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, "ten", &lic, &err);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, 0, "ten", &lic, &err);
     CHECK(s == GLPI_STATUS_INVALID_ARGUMENT, "bad version: %s", glpi_status_name(s));
-    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, "10.0.17", &lic, &err);
+    s = glpi_verify(verifier, valid->key, valid->key_len, valid->now, valid->kind, NULL, 0, "10.0.17", &lic, &err);
     CHECK(s == GLPI_STATUS_OK || s == GLPI_STATUS_UNSUPPORTED_GLPI_VERSION, "patch version: %s",
           glpi_status_name(s));
 
@@ -464,7 +534,7 @@ static int run_step(GlpiSite **site, const char *dir, char **f, int n, const cha
         uint8_t instance[16];
         bool has_instance = strcmp(f[4], "-") != 0;
         if (has_instance && unhex(f[4], instance, 16) != 16) exit(2);
-        uint32_t flags = strcmp(f[5], "1") == 0 ? GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING : 0;
+        uint32_t flags = strcmp(f[5], "1") == 0 ? GLPI_INSECURE_SKIP_INSTANCE_BINDING : 0;
         const char *glpi = strcmp(f[6], "-") == 0 ? NULL : f[6];
         GlpiLicense lic;
         GlpiSiteWarnings w;
@@ -643,10 +713,10 @@ static void explicit_cases(void) {
     CHECK(s == GLPI_STATUS_INSTANCE_REQUIRED, "bound key without instance: %s", glpi_status_name(s));
     printf("instance required message: %s\n", err.message);
     s = site_verify(site, bound, now, GLPI_KIND_INSTANCE_REGISTRATION, NULL,
-                    GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING, NULL, &lic, &w, &err);
+                    GLPI_INSECURE_SKIP_INSTANCE_BINDING, NULL, &lic, &w, &err);
     CHECK(s == GLPI_STATUS_OK && w.instance_not_checked && lic.has_instance, "insecure flag: %s", err.message);
     s = site_verify(site, bound, now, GLPI_KIND_INSTANCE_REGISTRATION, lic.instance,
-                    GLPI_SITE_INSECURE_SKIP_INSTANCE_BINDING, NULL, &lic, &w, &err);
+                    GLPI_INSECURE_SKIP_INSTANCE_BINDING, NULL, &lic, &w, &err);
     CHECK(s == GLPI_STATUS_INVALID_ARGUMENT, "flag with instance: %s", glpi_status_name(s));
     /* The kind is required. */
     s = site_verify(site, key_text("good"), now, 0, NULL, 0, NULL, &lic, &w, &err);

@@ -2,11 +2,12 @@
 // needs no JSON parser. Usage: node vectors-to-tsv.mjs spec/vectors/keys.json > vectors.tsv
 //
 // Line 1:  trust <hex32> [<hex32> ...]
-// Then:    name \t expect \t now \t kind \t instance \t glpi_version \t serial \t tier \t expires_at \t owner \t key
+// Then:    name \t expect \t now \t kind \t instance \t glpi_version \t serial \t tier \t expires_at \t owner \t bound \t key
 // Absent values are "-"; kind is 1 (instance registration) or 2 (agent enrollment): the C API
 // has no "any kind", so a vector whose kind is null ("any") gets the kind its key says (its
 // claims, else the object kind byte of its header, else 1 for text that has no header);
-// instance is 32 hex digits; serial is 16 hex digits; expires_at is Unix seconds; owner and
+// instance (given to the verifier) and bound (the instance the key's claims are bound to) are 32
+// hex digits; serial is 16 hex digits; expires_at is Unix seconds; owner and
 // key are the hex of their UTF-8 bytes (keys may hold line breaks and tabs).
 import { readFileSync } from "node:fs";
 
@@ -52,6 +53,7 @@ for (const v of file.vectors) {
       c ? c.tier : "-",
       c ? dash(c.expires_at) : "-",
       c ? hex(c.owner) : "-",
+      c && c.instance ? c.instance.replaceAll("-", "") : "-",
       hex(v.key),
     ].join("\t"),
   );
