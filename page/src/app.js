@@ -515,6 +515,11 @@ ui.listClear.addEventListener('click', () => {
 
 // ---- wiring --------------------------------------------------------------------------------
 
+$('skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  ui.key.focus();
+});
+
 ui.key.addEventListener('input', check);
 ui.list.addEventListener('input', () => {
   state.listFile = null;
