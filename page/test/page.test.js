@@ -192,8 +192,13 @@ test('valid key: plain verdict, claims card, live countdown, copy button, instan
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), want.short_id);
   await shot(page, 'valid');
   // The README's picture: the top of the page at a modest width.
-  await page.setViewportSize({ width: 760, height: 1000 });
-  await page.screenshot({ path: resolve(shots, 'readme.png'), clip: { x: 0, y: 0, width: 760, height: 1000 } });
+  await page.setViewportSize({ width: 720, height: 1200 });
+  const bottom = await page.evaluate(() => {
+    document.activeElement.blur();
+    window.scrollTo(0, 0);
+    return Math.ceil(document.getElementById('claims').getBoundingClientRect().bottom) + 12;
+  });
+  await page.screenshot({ path: resolve(shots, 'readme.png'), clip: { x: 0, y: 0, width: 720, height: bottom } });
   // This instance's UUID given: checked, and another UUID is refused by the core.
   await page.fill('#instance', want.instance);
   assert.equal((await claims(page)).Instance, `${want.instance} (matches this instance)`);
