@@ -52,6 +52,11 @@ const template = read(resolve(here, 'src/page.html'), 'the page template').toStr
 const css = read(resolve(here, 'src/page.css'), 'the style sheet').toString('utf8');
 const app = read(resolve(here, 'src/app.js'), 'the page script').toString('utf8');
 
+// The test issuer of spec/vectors (PEM or hex): the page then says it is a TEST-ONLY key.
+const squash = (t) => t.replace(/\s+/g, '').toLowerCase();
+const testOnly = ['spec/vectors/test-issuer.pub', 'spec/vectors/test-issuer.pub.hex'].some(
+  (f) => squash(trustText).includes(squash(readFileSync(resolve(root, f), 'utf8'))),
+);
 if (!/-----BEGIN PUBLIC KEY-----/.test(trustText) && !/^[0-9a-fA-F]{64}$/m.test(trustText)) {
   fail(`${trustFile} holds neither a PEM public key nor 64 hex digits`);
 }
@@ -143,7 +148,7 @@ const parts = {
   TRUST: escapeHtml(trustText),
   WASM_BYTES: String(wasm.length),
   TRUST_NOTE: escapeHtml(
-    trustFile === resolve(root, 'spec/vectors/test-issuer.pub')
+    testOnly
       ? "Pre-filled with the TEST-ONLY issuer key of spec/vectors (its secret key is public): replace it with your vendor's public key."
       : `Pre-filled with the vendor key of ${basename(trustFile)}; you can change it.`,
   ),
@@ -166,5 +171,5 @@ const size = statSync(out).size;
 const gz = (await import('node:zlib')).gzipSync(html, { level: 9 }).length;
 console.log(
   `${out}: ${size} bytes (${gz} gzipped); WebAssembly module ${wasm.length} bytes, inlined as base64; ` +
-    `vendor key from ${trustFile}`,
+    `vendor key from ${trustFile}${testOnly ? ' (the TEST-ONLY issuer of spec/vectors)' : ''}`,
 );
