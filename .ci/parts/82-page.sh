@@ -6,8 +6,9 @@
 # playwright-core (npm ci, cached outside the clone) only when missing or at another version.
 # Reuses npm/wasm/ when 80-npm.sh has just built it (newer than the Rust sources), else runs
 # npm/build.sh (which needs the tools 80-npm.sh installs).
-# Measured with everything installed and npm/wasm/ built by 80-npm.sh: 45 s (about 15 s CPU)
-# on the shared 2-core machine at load 5-6; the first run adds the Chromium install.
+# Measured with everything installed and npm/wasm/ built by 80-npm.sh: 35-45 s (about 15 s CPU;
+# 14 tests, 34 s of them in Chromium) on the shared 2-core machine at load 6-9. The first run
+# adds `npm ci` (a few seconds) and, where it is missing, the Chromium install.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
