@@ -295,6 +295,8 @@ test('expired, then grace: in grace while the clock is inside it, refused when i
   const inGrace = await verdict(page2);
   assert.equal(inGrace.state, 'grace');
   assert.equal(inGrace.title, 'Valid, in the grace period: renew now');
+  // The core's warning for the administrator.
+  assert.match(inGrace.message, /^Expired on 2031-01-01 00:00 UTC, usable during the grace period until 2031-01-31 00:00 UTC/);
   assert.match(inGrace.extra, /Refused from 2031-01-31 00:00 UTC/);
   assert.equal(await page2.textContent('#countdown'), 'expired 29 days 23 h 59 min 59 s ago; the grace period ends in 0 h 0 min 1 s');
   await shot(page2, 'in-grace');
