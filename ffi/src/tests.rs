@@ -44,6 +44,19 @@ fn verifier() -> *mut GlpiVerifier {
     v
 }
 
+/// A license record for a call to fill, readable even when the call refuses and writes
+/// nothing: zeroes, except the kind, since `GlpiKind` has no variant 0 (there is no "any"
+/// kind) and a zero tag would be an invalid value (Miri reports it as undefined behaviour).
+fn blank_license() -> std::mem::MaybeUninit<GlpiLicense> {
+    let mut lic = std::mem::MaybeUninit::<GlpiLicense>::zeroed();
+    // SAFETY: a raw write of one field of the zeroed record; no reference to the record is
+    // made before every field holds a valid value.
+    unsafe {
+        std::ptr::addr_of_mut!((*lic.as_mut_ptr()).kind).write(GlpiKind::InstanceRegistration)
+    };
+    lic
+}
+
 fn message(e: &GlpiError) -> String {
     unsafe { CStr::from_ptr(e.message.as_ptr()) }
         .to_str()
@@ -52,7 +65,7 @@ fn message(e: &GlpiError) -> String {
 }
 
 fn verify(v: *const GlpiVerifier, text: &[u8]) -> (GlpiStatus, GlpiLicense, GlpiError) {
-    let mut lic = std::mem::MaybeUninit::<GlpiLicense>::zeroed();
+    let mut lic = blank_license();
     let mut err = std::mem::MaybeUninit::<GlpiError>::uninit();
     let s = unsafe {
         glpi_verify(
@@ -279,7 +292,7 @@ fn verify_bound(
     instance: Option<&[u8; 16]>,
     flags: u32,
 ) -> (GlpiStatus, GlpiLicense, GlpiError) {
-    let mut lic = std::mem::MaybeUninit::<GlpiLicense>::zeroed();
+    let mut lic = blank_license();
     let mut err = std::mem::MaybeUninit::<GlpiError>::uninit();
     let s = unsafe {
         glpi_verify(
@@ -540,7 +553,7 @@ mod site {
         flags: u32,
         now: u64,
     ) -> Verdict {
-        let mut license = MaybeUninit::<GlpiLicense>::zeroed();
+        let mut license = super::blank_license();
         let mut warnings = MaybeUninit::<GlpiSiteWarnings>::zeroed();
         let mut error = MaybeUninit::<GlpiError>::uninit();
         let status = unsafe {
