@@ -141,7 +141,12 @@ impl ClockFile {
             f.sync_all()?;
             drop(f);
             fs::rename(&tmp, &self.path)?;
-            // Flush the rename itself; not every platform can open a directory.
+            // Flush the rename itself. On Unix a failure is an error, as for the site's
+            // state (an unflushed rename can be lost in a crash); not every other platform
+            // can open a directory.
+            #[cfg(unix)]
+            fs::File::open(&dir)?.sync_all()?;
+            #[cfg(not(unix))]
             if let Ok(d) = fs::File::open(&dir) {
                 let _ = d.sync_all();
             }
@@ -259,6 +264,7 @@ fn encode(mark: UnixTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
     use std::vec;
     use std::vec::Vec;
 
@@ -356,10 +362,46 @@ mod tests {
 
     #[test]
     fn missing_directory_is_an_io_error() {
-        let file = ClockFile::new(temp("io").with_file_name("no-such-dir").join("clock"));
-        assert!(matches!(
-            file.store(UnixTime::from_secs(1)),
-            Err(ClockFileError::Io { .. })
-        ));
+        let path = temp("io").with_file_name("no-such-dir").join("clock");
+        let file = ClockFile::new(&path);
+        let err = file.store(UnixTime::from_secs(1)).unwrap_err();
+        assert!(matches!(err, ClockFileError::Io { .. }));
+        assert_eq!(err.code(), "io");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "cannot read or write the clock file {}: ",
+                path.display()
+            )) && text.ends_with("check that the directory exists and is writable"),
+            "{text}"
+        );
+        // The operating system's error is the source, for callers that log the chain.
+        let source = std::error::Error::source(&err).expect("an I/O error has a source");
+        assert!(source.downcast_ref::<io::Error>().is_some());
+    }
+
+    #[test]
+    fn each_error_says_what_to_do_and_chains_its_cause() {
+        let path = PathBuf::from("/var/lib/glpi/clock");
+        let corrupted = ClockFileError::Corrupted {
+            path: path.clone(),
+            reason: "bad check",
+        };
+        assert_eq!(corrupted.code(), "clock-file-corrupted");
+        assert_eq!(
+            corrupted.to_string(),
+            "the clock file /var/lib/glpi/clock is corrupted (bad check): it was not reset, since \
+             that would let a set-back clock pass; restore it from a backup, or, if the clock is \
+             known to be right, remove it to start afresh"
+        );
+        assert!(std::error::Error::source(&corrupted).is_none());
+        let rollback = ClockGuard::new(0)
+            .check(Some(UnixTime::from_secs(100)), UnixTime::from_secs(50))
+            .unwrap_err();
+        let clock = ClockFileError::Clock(rollback.clone());
+        assert_eq!(clock.code(), rollback.code());
+        assert_eq!(clock.to_string(), rollback.to_string());
+        let source = std::error::Error::source(&clock).expect("the clock error is the source");
+        assert_eq!(source.downcast_ref::<Error>(), Some(&rollback));
     }
 }
