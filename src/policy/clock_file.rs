@@ -398,7 +398,7 @@ mod tests {
         let rollback = ClockGuard::new(0)
             .check(Some(UnixTime::from_secs(100)), UnixTime::from_secs(50))
             .unwrap_err();
-        let clock = ClockFileError::Clock(rollback.clone());
+        let clock = ClockFileError::Clock(rollback);
         assert_eq!(clock.code(), rollback.code());
         assert_eq!(clock.to_string(), rollback.to_string());
         let source = std::error::Error::source(&clock).expect("the clock error is the source");
