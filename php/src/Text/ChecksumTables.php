@@ -80,6 +80,12 @@ final class ChecksumTables
         0x0ab2c7c2, 0x15652ea4, 0x378db10e, 0x285a5868, 0x20480b7a, 0x3f9fe21c, 0x1d777db6, 0x02a094d0,
     ];
 
+    /**
+     * The state a valid text leaves after `k` more zero values (k = 0 to 7): the bech32m
+     * constant fed through the single-symbol step k times. The reader pads to whole steps.
+     */
+    public const PADDED_BECH32M = [0x2bc830a3, 0x36d9389b, 0x114b9bd1, 0x143149fd, 0x1d3b8210, 0x22c3e64a, 0x0902fc41, 0x3efe91da];
+
     private function __construct()
     {
     }
