@@ -141,10 +141,20 @@ final class Scan
         if ($pad > 0) {
             $values .= substr("\0\0\0\0\0\0\0", 0, $pad);
         }
-        [$s0, $s1, $s2, $s3, $s4, $s5] = [ChecksumTables::S0, ChecksumTables::S1, ChecksumTables::S2, ChecksumTables::S3, ChecksumTables::S4, ChecksumTables::S5];
-        [$r0, $r1] = [ChecksumTables::R0, ChecksumTables::R1];
+        $s0 = ChecksumTables::S0;
+        $s1 = ChecksumTables::S1;
+        $s2 = ChecksumTables::S2;
+        $s3 = ChecksumTables::S3;
+        $s4 = ChecksumTables::S4;
+        $s5 = ChecksumTables::S5;
+        $r0 = ChecksumTables::R0;
+        $r1 = ChecksumTables::R1;
         $state = Checksum::start($hrp);
+        // The bit stream in 64-bit words for one `pack('J*')`: `$acc` holds its last `$n` bits
+        // (fewer than 64) at the top.
         $out = [];
+        $acc = 0;
+        $n = 0;
         // Eight symbol values (one per byte) per 64-bit word, squeezed into 40 bits.
         foreach (unpack('J*', $values) as $w) {
             $w = ($w & 0x001f001f001f001f) | (($w >> 3) & 0x03e003e003e003e0);
@@ -153,15 +163,24 @@ final class Scan
             $state = $s0[$state & 31] ^ $s1[($state >> 5) & 31] ^ $s2[($state >> 10) & 31]
                 ^ $s3[($state >> 15) & 31] ^ $s4[($state >> 20) & 31] ^ $s5[$state >> 25]
                 ^ $r0[($x >> 30) & 31] ^ $r1[$x >> 35] ^ ($x & 0x3fffffff);
-            $out[] = $x >> 8;
-            $out[] = $x & 0xff;
+            if ($n >= 24) {
+                $out[] = $acc | ($x >> ($n - 24));
+                $n -= 24;
+                $acc = $x << (64 - $n); // 0 when $n is 0 (a shift by 64 gives 0 in PHP)
+            } else {
+                $acc |= $x << (24 - $n);
+                $n += 40;
+            }
+        }
+        if ($n > 0) {
+            $out[] = $acc;
         }
         // The padding fed `$pad` zero values after the check: a valid text leaves the bech32m
         // constant times x^pad.
         if ($state !== ChecksumTables::PADDED_BECH32M[$pad]) {
             throw $this->checksumError(Checksum::push(Checksum::start($hrp), $this->values()));
         }
-        $stream = pack(str_repeat('NC', $chunks), ...$out);
+        $stream = pack('J*', ...$out);
         // The bits of the last body symbol beyond the last whole byte must be zero.
         $padding = 5 * $bodySymbols - 8 * $bytes;
         if ($padding > 0 && (ord($stream[$bytes]) >> (8 - $padding)) !== 0) {
