@@ -52,7 +52,7 @@ final class ClaimsDecoder
         if ($len < 8) {
             throw self::truncated('serial');
         }
-        $serial = Serial::fromBytes(substr($bytes, 0, 8))
+        $serial = Serial::fromBytes($bytes) // its first 8 bytes
             ?? throw self::problem('the serial is larger than 60 bits', 'serial-out-of-range');
         if ($len < 9) {
             throw self::truncated('tier');
