@@ -136,4 +136,35 @@ final class FastPathTest extends TestCase
             self::assertSame('invalid-utf8', $e->errorCode());
         }
     }
+
+    /**
+     * The trust store's shortcut through libsodium gives the verdicts of the field arithmetic:
+     * real keys, random 32-byte strings (points and non-points, mixed order, either sign), every
+     * non-canonical y from p to 2^255 - 1 with either sign, the small-order encodings, and each
+     * real key with its y pushed past p where that still fits.
+     */
+    public function testPublicKeyShortcutAgreesWithTheFieldArithmetic(): void
+    {
+        $inputs = [];
+        for ($n = 0; $n < 24; $n++) {
+            $inputs[] = sodium_crypto_sign_publickey(sodium_crypto_sign_keypair());
+            $inputs[] = random_bytes(32);
+        }
+        for ($k = 0; $k < 19; $k++) {
+            $y = chr(0xed + $k) . str_repeat("\xff", 30) . "\x7f"; // p + k
+            $inputs[] = $y;
+            $inputs[] = substr($y, 0, 31) . "\xff";
+            $small = chr($k) . str_repeat("\0", 31); // y = k
+            $inputs[] = $small;
+            $inputs[] = substr($small, 0, 31) . "\x80";
+        }
+        $kinds = [];
+        foreach ($inputs as $a) {
+            $fast = StrictEd25519::checkPublicKey($a);
+            self::assertSame(StrictEd25519::checkPublicKeyByFieldArithmetic($a), $fast, bin2hex($a));
+            $kinds[$fast] = true;
+        }
+        // Every verdict occurred (so the shortcut and the long way were both taken).
+        self::assertCount(4, $kinds);
+    }
 }

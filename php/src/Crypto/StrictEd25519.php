@@ -32,6 +32,8 @@ namespace GlpiKey\Crypto;
  */
 final class StrictEd25519
 {
+    /** p = 2^255 - 19, its bytes reversed (big-endian), for one `strcmp`. */
+    private const P_REVERSED = "\x7f\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xed";
     /** The group order L, its bytes reversed (big-endian), for one `strcmp`. */
     private const L_REVERSED = "\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x14\xde\xf9\xde\xa2\xf7\x9c\xd6\x58\x12\x63\x1a\x5c\xf5\xd3\xed";
 
@@ -109,6 +111,31 @@ final class StrictEd25519
         if (strlen($a) !== 32) {
             return self::NOT_A_POINT;
         }
+        // Shortcut (about 0.1 ms instead of 10): libsodium's conversion to X25519 decodes A
+        // (y taken modulo p, as below) and refuses it when it is not a point, of small order,
+        // or outside the prime-order subgroup. When it accepts A and A is not in the
+        // small-order list, A is a point with x != 0, so the only question left is whether its
+        // y is canonical (below p): the verdict of the long way below, which answers every
+        // other key (those libsodium refuses, mixed-order keys among them).
+        if (!self::hasSmallOrder($a) && self::libsodiumDecodes($a)) {
+            $y = $a;
+            $y[31] = chr(ord($a[31]) & 0x7f);
+            return strcmp(strrev($y), self::P_REVERSED) < 0 ? self::PUBLIC_KEY_OK : self::NON_CANONICAL;
+        }
+        return self::checkPublicKeyByFieldArithmetic($a);
+    }
+
+    /**
+     * {@see checkPublicKey()} the long way, with the field arithmetic of {@see Field25519} only
+     * (no shortcut through libsodium); a test checks that both give the same verdicts.
+     *
+     * @internal
+     */
+    public static function checkPublicKeyByFieldArithmetic(string $a): string
+    {
+        if (strlen($a) !== 32) {
+            return self::NOT_A_POINT;
+        }
         $y = Field25519::fromBytes($a); // the top (sign) bit is dropped; y may be >= p
         if (!Field25519::isYOnCurve($y)) {
             return self::NOT_A_POINT;
@@ -128,5 +155,14 @@ final class StrictEd25519
             return self::SMALL_ORDER_KEY;
         }
         return self::PUBLIC_KEY_OK;
+    }
+
+    private static function libsodiumDecodes(string $a): bool
+    {
+        try {
+            return strlen(sodium_crypto_sign_ed25519_pk_to_curve25519($a)) === 32;
+        } catch (\SodiumException) {
+            return false;
+        }
     }
 }
