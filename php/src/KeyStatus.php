@@ -21,7 +21,9 @@ final class KeyStatus implements \Stringable
 
     public static function active(): self
     {
-        return new self(false);
+        // Immutable, so one instance serves every active key.
+        static $active = null;
+        return $active ??= new self(false);
     }
 
     public static function inGrace(int $expiredAt, int $until): self

@@ -24,7 +24,7 @@ final class Serial
         return new self($value);
     }
 
-    /** From 8 big-endian bytes; null when a top bit is set. */
+    /** From 8 big-endian bytes (the first 8 of a longer string); null when a top bit is set. */
     public static function fromBytes(string $bytes): ?self
     {
         $v = unpack('J', $bytes)[1];

@@ -44,7 +44,7 @@ final class UnverifiedKey
     public static function parse(string $text): self
     {
         $scan = Scan::read($text, self::MAX_SYMBOLS);
-        if ($scan->count() === ShortId::SYMBOLS + 6 && $scan->checkValid(ShortId::HRP)) {
+        if (strlen($scan->symbols) === ShortId::SYMBOLS + 6 && $scan->checkValid(ShortId::HRP)) {
             throw VerificationException::shortId(ShortId::fromSymbols($scan->symbols));
         }
         return self::fromBody($scan->decode(self::HRP, self::MIN_BODY_LEN, self::MAX_BODY_LEN));
@@ -144,7 +144,9 @@ final class UnverifiedKey
 
     private function signatureValid(TrustedKey $issuer): bool
     {
-        $message = Envelope::signingInput($this->envelope->kind, $this->envelope->header, $this->envelope->payload);
+        // The signed message of FORMAT.md section 6, domain tag || 0x00 || header || payload,
+        // straight from the body (header and payload are its bytes before the signature).
+        $message = Envelope::DOMAIN_TAGS[$this->envelope->kind->value] . substr($this->body, 0, -Envelope::SIGNATURE_LEN);
         return StrictEd25519::verify($this->envelope->signature, $message, $issuer->publicKey);
     }
 

@@ -18,7 +18,7 @@ final class ChecksumTablesTest extends TestCase
     {
         self::assertSame(
             ChecksumTables::compute(),
-            [ChecksumTables::S0, ChecksumTables::S1, ChecksumTables::S2, ChecksumTables::S3, ChecksumTables::S4, ChecksumTables::S5, ChecksumTables::R0, ChecksumTables::R1],
+            [ChecksumTables::C, ChecksumTables::B, ChecksumTables::A, ChecksumTables::R],
         );
         $t = [];
         for ($top = 0; $top < 32; $top++) {
@@ -29,6 +29,13 @@ final class ChecksumTablesTest extends TestCase
             $t[] = $x;
         }
         self::assertSame($t, Checksum::TABLE);
+        // The residue of a valid text after 0 to 7 padding zeros.
+        $c = Checksum::BECH32M;
+        foreach (ChecksumTables::PADDED_BECH32M as $k => $expected) {
+            self::assertSame($c, $expected, "$k zeros");
+            $c = Checksum::push($c, [0]);
+        }
+        self::assertCount(8, ChecksumTables::PADDED_BECH32M);
     }
 
     /** The eight-at-a-time reader gives the bytes and verdicts of the plain one, every length. */

@@ -7,8 +7,10 @@ namespace GlpiKey\Crypto;
 /**
  * Just enough arithmetic modulo p = 2^255 - 19 to decide whether a y coordinate belongs to a
  * point of edwards25519 (PHP's sodium extension exposes no point decoding). Sixteen 16-bit
- * limbs, little-endian. Used only when an issuer public key is loaded, so it favours being
- * short and obviously right over being fast (about 10 ms per key).
+ * limbs, little-endian. Used only when an issuer public key is loaded and libsodium refused to
+ * decode it (a key it accepts is checked without this class: see
+ * {@see StrictEd25519::checkPublicKey()}), so it favours being short and obviously right over
+ * being fast (about 10 ms per key).
  *
  * @internal
  */

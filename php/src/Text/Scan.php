@@ -65,17 +65,20 @@ final class Scan
         if (strlen($input) > self::MAX_INPUT_LEN) {
             throw VerificationException::tooLong(self::MAX_INPUT_LEN);
         }
-        if (!preg_match('//u', $input)) {
-            preg_match(self::VALID_UTF8, $input, $m);
-            throw VerificationException::invalidUtf8(strlen($m[0]));
-        }
-        // Fast path: a key as issuers write it (canonical symbols and hyphens, nothing around).
-        if (strncmp($input, 'GLPI-', 5) === 0 && strspn($input, self::CANONICAL, 5) === strlen($input) - 5) {
-            $symbols = str_replace('-', '', substr($input, 4));
+        // Fast path: a key as issuers write it (canonical symbols and hyphens, nothing around),
+        // which is ASCII and so valid UTF-8. `ltrim` with a character list scans through a
+        // 256-entry mask, linear in the input (`strspn` compares each byte with each character
+        // of the list).
+        if (strncmp($input, 'GLPI-', 5) === 0 && ltrim($rest = substr($input, 4), self::CANONICAL) === '') {
+            $symbols = str_replace('-', '', $rest);
             if (strlen($symbols) > $maxSymbols) {
                 throw VerificationException::tooLong($maxSymbols);
             }
-            return new self(substr($input, 4), 4, $symbols);
+            return new self($rest, 4, $symbols);
+        }
+        if (!preg_match('//u', $input)) {
+            preg_match(self::VALID_UTF8, $input, $m);
+            throw VerificationException::invalidUtf8(strlen($m[0]));
         }
         [$leading, $text] = self::unwrap($input);
         if ($text === '') {
@@ -86,7 +89,7 @@ final class Scan
         }
         $rest = substr($text, 4);
         $offset = $leading + 4;
-        $good = strspn($rest, self::ACCEPTED);
+        $good = strlen($rest) - strlen(ltrim($rest, self::ACCEPTED));
         $symbols = str_replace(self::SEPARATORS, '', $good === strlen($rest) ? $rest : substr($rest, 0, $good));
         if (strlen($symbols) > $maxSymbols) {
             throw VerificationException::tooLong($maxSymbols);
@@ -117,7 +120,8 @@ final class Scan
      * returns the body bytes.
      *
      * The hot path of every verification: eight symbols (40 bits, five body bytes) per step,
-     * the check through the small tables of {@see ChecksumTables}, the bytes collected as hex in one call.
+     * the check through the tables of {@see ChecksumTables} (four lookups a step), the bytes
+     * collected as 64-bit words for one `pack`.
      *
      * @throws VerificationException
      */
@@ -129,48 +133,55 @@ final class Scan
         if ($bodySymbols < 0 || intdiv(8 * $bytes + 4, 5) !== $bodySymbols || $bytes < $minBytes || $bytes > $maxBytes) {
             throw VerificationException::wrongLength($n);
         }
+        // All symbols, check included, as values (one per byte), padded with zero values to
+        // whole steps of eight: the steps are then all alike, and the body's bytes are the first
+        // bytes of the bit stream (eight symbols are five bytes).
+        $chunks = ($n + 7) >> 3;
+        $pad = 8 * $chunks - $n;
         $values = strtr($this->symbols, self::ALPHABET, self::VALUES);
-        [$s0, $s1, $s2, $s3, $s4, $s5] = [ChecksumTables::S0, ChecksumTables::S1, ChecksumTables::S2, ChecksumTables::S3, ChecksumTables::S4, ChecksumTables::S5];
-        [$r0, $r1] = [ChecksumTables::R0, ChecksumTables::R1];
-        $g = Checksum::TABLE;
+        if ($pad > 0) {
+            $values .= substr("\0\0\0\0\0\0\0", 0, $pad);
+        }
+        $a = ChecksumTables::A;
+        $b = ChecksumTables::B;
+        $c = ChecksumTables::C;
+        $r = ChecksumTables::R;
         $state = Checksum::start($hrp);
-        $chunks = $bodySymbols >> 3;
-        $words = [];
-        if ($chunks > 0) {
-            // Eight symbol values (one per byte) per 64-bit word, squeezed into 40 bits.
-            foreach (unpack('J*', substr($values, 0, 8 * $chunks)) as $w) {
-                $w = ($w & 0x001f001f001f001f) | (($w >> 3) & 0x03e003e003e003e0);
-                $w = ($w & 0x000003ff000003ff) | (($w >> 6) & 0x000ffc00000ffc00);
-                $x = ($w & 0xfffff) | (($w >> 12) & 0xfffff00000);
-                $state = $s0[$state & 31] ^ $s1[($state >> 5) & 31] ^ $s2[($state >> 10) & 31]
-                    ^ $s3[($state >> 15) & 31] ^ $s4[($state >> 20) & 31] ^ $s5[$state >> 25]
-                    ^ $r0[($x >> 30) & 31] ^ $r1[$x >> 35] ^ ($x & 0x3fffffff);
-                $words[] = $x;
+        // The bit stream in 64-bit words for one `pack('J*')`: `$acc` holds its last `$n` bits
+        // (fewer than 64) at the top.
+        $out = [];
+        $acc = 0;
+        $n = 0;
+        // Eight symbol values (one per byte) per 64-bit word, squeezed into 40 bits.
+        foreach (unpack('J*', $values) as $w) {
+            $w = ($w & 0x001f001f001f001f) | (($w >> 3) & 0x03e003e003e003e0);
+            $w = ($w & 0x000003ff000003ff) | (($w >> 6) & 0x000ffc00000ffc00);
+            $x = ($w & 0xfffff) | (($w >> 12) & 0xfffff00000);
+            $state = $a[$state >> 20] ^ $b[($state >> 10) & 1023] ^ $c[$state & 1023] ^ $r[$x >> 30] ^ ($x & 0x3fffffff);
+            if ($n >= 24) {
+                $out[] = $acc | ($x >> ($n - 24));
+                $n -= 24;
+                $acc = $x << (64 - $n); // 0 when $n is 0 (a shift by 64 gives 0 in PHP)
+            } else {
+                $acc |= $x << (24 - $n);
+                $n += 40;
             }
         }
-        $tail = 0;
-        for ($i = 8 * $chunks; $i < $bodySymbols; $i++) {
-            $s = ord($values[$i]);
-            $state = (($state & 0x1ffffff) << 5) ^ $s ^ $g[$state >> 25];
-            $tail = ($tail << 5) | $s;
+        if ($n > 0) {
+            $out[] = $acc;
         }
-        for (; $i < $n; $i++) {
-            $state = (($state & 0x1ffffff) << 5) ^ ord($values[$i]) ^ $g[$state >> 25];
+        // The padding fed `$pad` zero values after the check: a valid text leaves the bech32m
+        // constant times x^pad.
+        if ($state !== ChecksumTables::PADDED_BECH32M[$pad]) {
+            throw $this->checksumError(Checksum::push(Checksum::start($hrp), $this->values()));
         }
-        $tailSymbols = $bodySymbols - 8 * $chunks;
-        if ($state !== Checksum::BECH32M) {
-            throw $this->checksumError($state);
-        }
-        $tailBytes = $bytes - 5 * $chunks;
-        $padding = 5 * $tailSymbols - 8 * $tailBytes;
-        if (($tail & ((1 << $padding) - 1)) !== 0) {
+        $stream = pack('J*', ...$out);
+        // The bits of the last body symbol beyond the last whole byte must be zero.
+        $padding = 5 * $bodySymbols - 8 * $bytes;
+        if ($padding > 0 && (ord($stream[$bytes]) >> (8 - $padding)) !== 0) {
             throw VerificationException::nonCanonical();
         }
-        $body = $chunks === 0 ? '' : (string) hex2bin(vsprintf(str_repeat('%010x', $chunks), $words));
-        if ($tailBytes > 0) {
-            $body .= substr(pack('J', $tail >> $padding), 8 - $tailBytes);
-        }
-        return $body;
+        return substr($stream, 0, $bytes);
     }
 
     /**

@@ -52,7 +52,7 @@ final class ClaimsDecoder
         if ($len < 8) {
             throw self::truncated('serial');
         }
-        $serial = Serial::fromBytes(substr($bytes, 0, 8))
+        $serial = Serial::fromBytes($bytes) // its first 8 bytes
             ?? throw self::problem('the serial is larger than 60 bits', 'serial-out-of-range');
         if ($len < 9) {
             throw self::truncated('tier');
@@ -84,7 +84,10 @@ final class ClaimsDecoder
         }
         $owner = substr($bytes, $p, $ownerLen);
         $p += $ownerLen;
-        if (preg_match('//u', $owner) !== 1) {
+        // Printable ASCII (the usual owner) is valid UTF-8 without control or formatting
+        // characters: both regular expressions below are then skipped.
+        $printableAscii = ltrim($owner, "\x20..\x7e") === '';
+        if (!$printableAscii && preg_match('//u', $owner) !== 1) {
             throw self::truncated('owner');
         }
         if ($p < $len && ($x = ord($bytes[$p])) < 0x80) {
@@ -160,7 +163,7 @@ final class ClaimsDecoder
         }
         // Control and bidirectional formatting characters could make the owner display as
         // another name (spec 5.2): the same set as the core's `is_unsafe_in_owner`.
-        if (preg_match('/[\x{0}-\x{1F}\x{7F}-\x{9F}\x{61C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]/u', $owner, $m) === 1) {
+        if (!$printableAscii && preg_match('/[\x{0}-\x{1F}\x{7F}-\x{9F}\x{61C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]/u', $owner, $m) === 1) {
             // The code point, decoded by hand: the package needs no extension but sodium.
             $b = $m[0];
             $code = match (strlen($b)) {

@@ -18,6 +18,15 @@ final class Envelope
     public const FORMAT_VERSION = 1;
     public const HEADER_LEN = 6;
     public const SIGNATURE_LEN = 64;
+    /**
+     * The domain tag of each object kind followed by its 0x00 separator (section 6), by kind
+     * byte; {@see ObjectKind::domainTag()} says the same (a test checks).
+     */
+    public const DOMAIN_TAGS = [
+        1 => "glpi-key/v1/instance-registration\0",
+        2 => "glpi-key/v1/agent-enrollment\0",
+        3 => "glpi-key/v1/revocation-list\0",
+    ];
 
     private function __construct(
         public readonly ObjectKind $kind,
@@ -55,6 +64,6 @@ final class Envelope
     /** The signed message of section 6: domain tag || 0x00 || header || payload. */
     public static function signingInput(ObjectKind $kind, string $header, string $payload): string
     {
-        return $kind->domainTag() . "\0" . $header . $payload;
+        return self::DOMAIN_TAGS[$kind->value] . $header . $payload;
     }
 }
