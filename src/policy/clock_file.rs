@@ -381,6 +381,49 @@ mod tests {
     }
 
     #[test]
+    fn each_corruption_gets_its_own_reason() {
+        let file = ClockFile::new("/nowhere/clock");
+        let reason = |bytes: &[u8]| match file.parse(bytes) {
+            Err(ClockFileError::Corrupted { reason, .. }) => reason,
+            other => panic!("{:?}: {other:?}", String::from_utf8_lossy(bytes)),
+        };
+        // With a matching check value, so that only the time itself is wrong.
+        let signed = |time: &str| {
+            let signed = std::format!("{MAGIC} {time}");
+            let check = check_of(&signed);
+            std::format!("{signed} {check}\n").into_bytes()
+        };
+        for time in ["", "+5", "5x", "-1", " 5", "1e9"] {
+            assert_eq!(
+                reason(&signed(time)),
+                "the time is not a number",
+                "{time:?}"
+            );
+        }
+        assert_eq!(
+            reason(&signed("99999999999999999999")),
+            "the time is too large"
+        );
+        assert_eq!(reason(&signed("0005")), "it is not in canonical form");
+        assert_eq!(reason(b"\xff\n"), "it is not text");
+        assert_eq!(reason(b"glpi-key-clock v1 5"), "it is empty or cut short");
+        assert_eq!(reason(b"nospace\n"), "it has no check value");
+        let mut bad_check = signed("5");
+        let at = bad_check.len() - 2;
+        bad_check[at] ^= 1;
+        assert_eq!(
+            reason(&bad_check),
+            "its check value does not match its content"
+        );
+        let check = check_of("other-header 5");
+        assert_eq!(
+            reason(std::format!("other-header 5 {check}\n").as_bytes()),
+            "it does not start with the clock file header"
+        );
+        assert_eq!(file.parse(&signed("5")).unwrap(), UnixTime::from_secs(5));
+    }
+
+    #[test]
     fn each_error_says_what_to_do_and_chains_its_cause() {
         let path = PathBuf::from("/var/lib/glpi/clock");
         let corrupted = ClockFileError::Corrupted {
