@@ -97,7 +97,13 @@ fn the_longest_key_has_the_expected_shape() {
     let s = symbols(&text);
     assert_eq!(s.len(), LEN);
     assert_eq!(residue(&s), BECH32M_CONST);
-    assert!(UnverifiedKey::parse(&text).is_ok());
+    let key = UnverifiedKey::parse(&text).unwrap();
+    // The documented bounds are exactly the longest key's lengths, in both forms.
+    assert_eq!(text.len(), MAX_KEY_LEN);
+    assert_eq!(
+        key.text(TextStyle::Grouped).to_string().len(),
+        MAX_GROUPED_KEY_LEN
+    );
     println!(
         "longest key: {} characters, {LEN} symbols after GLPI-",
         text.len()

@@ -235,8 +235,8 @@ impl TrustStore {
     pub(crate) fn tables_for(&self, key: &TrustedKey) -> Option<Tables<'_>> {
         let tables = self.tables.as_ref()?;
         let index = self.keys.iter().position(|k| {
-            k.as_ref()
-                .is_some_and(|k| k.id == key.id && k.key == key.key)
+            // The public key itself (its id derives from it, and ids are unique in a store).
+            k.as_ref().is_some_and(|k| k.key == key.key)
         })?;
         Some(Tables {
             base: &tables.base,

@@ -150,6 +150,16 @@ mod tests {
     }
 
     #[test]
+    fn table_sizes_are_the_documented_ones() {
+        // 160-byte points: Large 32 rows of 128 points (640 KiB), Small 43 rows of 32 (215 KiB).
+        assert_eq!(core::mem::size_of::<EdwardsPoint>(), 160);
+        assert_eq!((rows(8), half(8)), (32, 128));
+        assert_eq!((rows(6), half(6)), (43, 32));
+        assert_eq!(TableSize::Large.table_bytes(), 640 * 1024);
+        assert_eq!(TableSize::Small.table_bytes(), 220_160);
+    }
+
+    #[test]
     fn comb_multiplies_like_dalek_at_the_edges() {
         let p = ED25519_BASEPOINT_POINT * Scalar::from(7u64);
         let minus_one = -Scalar::ONE;

@@ -366,6 +366,38 @@ mod tests {
         assert_eq!(got.iter().filter(|c| **c == "valid").count(), 7);
     }
 
+    /// The attack random coefficients stop: two forged signatures whose errors cancel in
+    /// the sum. Adding `d` to one key's `s` and subtracting it from another's leaves
+    /// `Σ z_i s_i` unchanged whenever their coefficients are equal, so the batch equation
+    /// would hold for two invalid signatures. Every pair of positions in a batch larger than
+    /// one block of coefficients (four per hash) is tried.
+    #[test]
+    fn forged_signatures_whose_errors_cancel_are_refused() {
+        let issuer = Issuer::from_secret_key_bytes(&[7u8; 32]);
+        let good = keys(&issuer, 9);
+        let trust = TrustStore::with(issuer.trusted_key().unwrap());
+        let options = VerifyOptions::at(at());
+        let d = Scalar::from(12_345u64);
+        let shifted = |key: &UnverifiedKey, by: Scalar| {
+            let body = key.as_bytes();
+            let mut sig: [u8; 64] = body[body.len() - 64..].try_into().unwrap();
+            let s = Scalar::from_canonical_bytes(sig[32..].try_into().unwrap()).unwrap();
+            sig[32..].copy_from_slice((s + by).as_bytes());
+            with_signature(key, sig)
+        };
+        for i in 0..good.len() {
+            for j in i + 1..good.len() {
+                let mut batch = good.clone();
+                batch[i] = shifted(&good[i], d);
+                batch[j] = shifted(&good[j], -d);
+                let got = codes(&verify_batch(&batch, &trust, &options));
+                assert_eq!(got[i], Error::BadSignature.code(), "forged pair ({i}, {j})");
+                assert_eq!(got[j], Error::BadSignature.code(), "forged pair ({i}, {j})");
+                assert_eq!(got, singles(&batch, &trust, &options));
+            }
+        }
+    }
+
     /// A store with precomputed tables verifies one key at a time (faster than the batch
     /// equation there), with the same verdicts as without tables.
     #[cfg(feature = "tables")]
