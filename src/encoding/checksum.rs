@@ -410,6 +410,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive over every table entry, too slow under Miri"
+    )]
     fn table_step_matches_the_definition() {
         let reference = |residue: u32, value: u8| {
             let top = residue >> 25;
@@ -459,6 +463,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive: every single error at every length, hours under Miri"
+    )]
     fn created_check_validates_and_locates_every_single_error() {
         let data: [u8; 30] = core::array::from_fn(|i| ((i * 13 + 5) % 32) as u8);
         let mut p = Polymod::new("glpi");

@@ -192,6 +192,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "exhaustive over a range of times, too slow under Miri")]
     fn whole_minutes_without_division() {
         let edges = [
             0,

@@ -377,6 +377,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "every Unicode scalar value, too slow under Miri")]
     fn wrapping_white_space_is_unicode_white_space() {
         for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
             let quote = "\"'`<>\u{2018}\u{2019}\u{201C}\u{201D}\u{AB}\u{BB}".contains(c);
@@ -448,6 +449,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "exhaustive comparison of two readers, too slow under Miri"
+    )]
     fn eight_at_a_time_reads_like_one_at_a_time() {
         // Inputs mixing symbols, separators and bad bytes at every offset, read into buffers
         // of every size around the symbol count: same symbols, same stop, same place.

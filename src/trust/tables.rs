@@ -160,6 +160,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "builds 640 KiB tables and multiplies dozens of points, too slow under Miri"
+    )]
     fn comb_multiplies_like_dalek_at_the_edges() {
         let p = ED25519_BASEPOINT_POINT * Scalar::from(7u64);
         let minus_one = -Scalar::ONE;

