@@ -272,3 +272,36 @@ fn sampled_three_symbol_substitutions_are_rejected() {
     );
     assert_eq!(undetected, 0);
 }
+
+/// A one-symbol typo in the longest key is corrected in full: the corrected text has room
+/// for every symbol (`parse_corrected`), and the signature confirms the fix.
+#[test]
+fn the_longest_key_is_corrected_in_full() {
+    let text = maximal_key();
+    let key = UnverifiedKey::parse(&text).unwrap();
+    let issuer = Issuer::from_secret_key_bytes(&[42u8; 32]);
+    let trust = TrustStore::with(issuer.trusted_key().unwrap());
+    // The first symbol of the body and the last of the check.
+    let first = PREFIX.len() + 1;
+    let last = text.len() - 1;
+    for pos in [first, last] {
+        let original = text.as_bytes()[pos];
+        let typo = if original == b'Q' { "R" } else { "Q" };
+        let mut bad = text.clone();
+        bad.replace_range(pos..pos + 1, typo);
+        let Err(Error::Checksum(ChecksumError {
+            suggestion: Some(c),
+        })) = UnverifiedKey::parse(&bad)
+        else {
+            panic!("a typo at {pos} is located");
+        };
+        assert_eq!(UnverifiedKey::parse_corrected(&bad, &c), Ok(key.clone()));
+        let Err(Error::Checksum(ChecksumError {
+            suggestion: Some(c),
+        })) = UnverifiedKey::parse_with_trust(&bad, &trust)
+        else {
+            panic!("a typo at {pos} is confirmed");
+        };
+        assert_eq!(c.status, CorrectionStatus::ConfirmedBySignature);
+    }
+}
