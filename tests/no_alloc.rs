@@ -20,6 +20,22 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, stats.allocations + stats.reallocations)
 }
 
+/// The fewest allocations seen in up to three runs of `f`. The counter is global: the test
+/// harness's main thread may allocate while it starts waiting for this test's thread (seen
+/// under coverage instrumentation, which slows everything). Verification is deterministic,
+/// so an allocation of its own shows in every run; one by another thread does not.
+fn fewest_allocations<T>(f: impl Fn() -> T) -> (T, usize) {
+    let (mut out, mut fewest) = allocations(&f);
+    for _ in 0..2 {
+        if fewest == 0 {
+            break;
+        }
+        let (o, n) = allocations(&f);
+        (out, fewest) = (o, fewest.min(n));
+    }
+    (out, fewest)
+}
+
 #[test]
 fn parse_and_verify_make_no_heap_allocations() {
     // The counter sees allocations at all (so a zero below means something).
@@ -56,7 +72,7 @@ fn parse_and_verify_make_no_heap_allocations() {
     typo[i] = if typo[i] == b'7' { b'8' } else { b'7' };
     let typo = String::from_utf8(typo).unwrap();
 
-    let (codes, n) = allocations(|| {
+    let (codes, n) = fewest_allocations(|| {
         let key = UnverifiedKey::parse(&text)?;
         let ok = key.verify(&trust, &good).map(|l| l.owner().len());
         let expired = key.verify(&trust, &late).err().map(|e| e.code());
@@ -99,7 +115,7 @@ fn verifying_with_tables_makes_no_heap_allocations() {
     let ((), built) = allocations(|| trust.precompute(glpi_key::TableSize::Small));
     assert!(built > 0);
     let options = VerifyOptions::at(UnixTime::from_date(2027, 6, 1).unwrap());
-    let (serial, n) = allocations(|| {
+    let (serial, n) = fewest_allocations(|| {
         UnverifiedKey::parse(&text).and_then(|k| k.verify(&trust, &options).map(|l| l.serial()))
     });
     assert_eq!(n, 0, "verifying with tables allocated {n} times");
