@@ -31,17 +31,16 @@ if [ ! -s "$work/diff" ]; then
   exit 0
 fi
 
-cargo mutants -p glpi-key --no-config --in-diff "$work/diff" --list >"$work/all" 2>/dev/null || true
+cargo mutants -p glpi-key --in-diff "$work/diff" --list >"$work/all" 2>/dev/null || true
 total=$(wc -l <"$work/all")
 if [ "$total" -eq 0 ]; then
   echo "the change to src/ generates no mutant (comments, tests or declarations only)"
   exit 0
 fi
 # In place, with the default test profile and features: the builds reuse what `cargo test`
-# built a moment ago, where .cargo/mutants.toml's profile (for the long runs) would build every
-# dependency again. Library and integration tests, as in the long runs.
-args=(-p glpi-key --in-diff "$work/diff" --in-place --no-config --baseline skip
-  --cargo-test-arg=--lib --cargo-test-arg=--tests
+# built a moment ago (the long runs' `--profile mutants --all-features` would build every
+# dependency again). .cargo/mutants.toml gives the tests to run and the equivalent mutants.
+args=(-p glpi-key --in-diff "$work/diff" --in-place --baseline skip
   --timeout 240 --build-timeout 600 -o "$work")
 if [ "$total" -gt "$max" ]; then
   shards=$(((total + max - 1) / max))
