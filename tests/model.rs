@@ -225,3 +225,19 @@ fn hex32(s: &str) -> [u8; 32] {
     }
     out
 }
+
+#[test]
+fn short_ids_of_the_wrong_length_are_refused_as_such() {
+    let id = Serial::new(0xd0d).unwrap().short_id();
+    let text = id.to_string();
+    assert_eq!(ShortId::parse(&text), Ok(id));
+    // One symbol fewer: a wrong length; one more: longer than any short ID.
+    assert_eq!(
+        ShortId::parse(&text[..text.len() - 1]),
+        Err(Error::WrongLength { symbols: 17 })
+    );
+    assert_eq!(
+        ShortId::parse(&format!("{text}0")),
+        Err(Error::TooLong { max: 18 })
+    );
+}

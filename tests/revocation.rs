@@ -581,3 +581,18 @@ fn a_small_caller_buffer_is_named_as_such() {
     let mut enough = vec![0u8; body_len];
     assert!(UnverifiedRevocationList::parse_text(&text, &mut enough).is_ok());
 }
+
+#[test]
+fn unverified_list_shows_its_claimed_issuer_and_size_only() {
+    let file = issue_file(7, &serials(&[1, 2, 3]));
+    let list = UnverifiedRevocationList::from_file_bytes(&file).unwrap();
+    assert_eq!(list.unverified_key_id(), issuer().key_id());
+    let body_len = list.as_bytes().len();
+    assert_eq!(
+        format!("{list:?}"),
+        format!(
+            "UnverifiedRevocationList {{ key_id: {:?}, len: {body_len} }}",
+            issuer().key_id()
+        )
+    );
+}

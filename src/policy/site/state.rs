@@ -562,6 +562,7 @@ mod tests {
             clock_tolerance_secs: 60,
         };
         let mut state = SiteState::new(&trust, policy);
+        assert_eq!(state.policy(), policy);
         let at = UnixTime::from_secs(1_800_000_000 / 60 * 60);
         let mut c = Claims::new(
             Serial::new(2).unwrap(),
