@@ -589,3 +589,28 @@ fn directory_refuses_symlinks_and_reports_corruption_without_reset() {
     assert_eq!(code(Site::open(&dir.join("nope"))), "not-a-site");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_site_error_gives_the_refusal_when_there_is_one() {
+    let dir = temp_dir("refusal");
+    let site = Site::create(&dir, &trust(), policy()).unwrap();
+    let now = t(2027, 6, 1);
+    let text = b()
+        .issue_string(
+            &claims(0x77, Tier::Basic, t(2027, 1, 1), Some(t(2027, 3, 1))),
+            TextStyle::Compact,
+        )
+        .unwrap();
+    let key = UnverifiedKey::parse(&text).unwrap();
+    // Expired beyond the 30-day grace: the site refuses it, and says why.
+    let refused = site.verify(&key, &check(now)).unwrap_err();
+    assert_eq!(refused.code(), "expired");
+    assert!(
+        matches!(refused.refusal(), Some(Error::Expired { .. })),
+        "{refused:?}"
+    );
+    // Not a refusal: the site itself is missing.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let missing = Site::open(&dir).unwrap_err();
+    assert_eq!(missing.refusal(), None);
+}
