@@ -615,7 +615,10 @@ mod site {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore)] // files and flock
+    #[cfg_attr(
+        miri,
+        ignore = "files and flock: passes under Miri with -Zmiri-disable-isolation and --ignored, in 1 to 8 minutes"
+    )]
     fn lists_rollback_revocation_clock_and_grace() {
         let dir = TempDir::new("policy");
         let site = create(&dir);
@@ -677,7 +680,10 @@ mod site {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore)] // files and flock
+    #[cfg_attr(
+        miri,
+        ignore = "files and flock: passes under Miri with -Zmiri-disable-isolation and --ignored, in 1 to 8 minutes"
+    )]
     fn bound_keys_need_the_instance_or_the_insecure_flag() {
         let dir = TempDir::new("instance");
         let site = create(&dir);
@@ -719,7 +725,10 @@ mod site {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore)] // files
+    #[cfg_attr(
+        miri,
+        ignore = "files and flock: passes under Miri with -Zmiri-disable-isolation and --ignored, in 1 to 8 minutes"
+    )]
     fn null_pointers_and_bad_arguments_are_refused() {
         let dir = TempDir::new("args");
         let pk = issuer().trusted_key().unwrap().public_key_bytes();
@@ -875,7 +884,10 @@ mod site {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore)] // files
+    #[cfg_attr(
+        miri,
+        ignore = "files and flock: passes under Miri with -Zmiri-disable-isolation and --ignored, in 1 to 8 minutes"
+    )]
     fn missing_existing_and_corrupted_sites() {
         let dir = TempDir::new("corrupt");
         let mut out = null_mut();
@@ -985,7 +997,10 @@ mod site {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore)] // files and flock
+    #[cfg_attr(
+        miri,
+        ignore = "threads contend for the lock: Miri does not support a blocking flock"
+    )]
     fn threads_share_one_site_and_lose_nothing() {
         let dir = TempDir::new("threads");
         let site = create(&dir);
