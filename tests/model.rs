@@ -45,6 +45,9 @@ fn entitlement_sets_combine_contain_and_print() {
         Entitlements::MARKETPLACE.union(Entitlements::L3_SUPPORT),
         Entitlements::from_bits(5)
     );
+    // A union with a bit already present keeps it (an exclusive or would drop it).
+    assert_eq!(all.union(Entitlements::MARKETPLACE), all);
+    assert_eq!(all | all, all);
     assert!(all.contains(Entitlements::NETWORK_PLUGINS));
     assert!(all.contains(Entitlements::NONE));
     assert!(!Entitlements::MARKETPLACE.contains(all));
