@@ -365,6 +365,12 @@ fn unverified_accessors_and_debug_show_only_what_the_header_claims() {
         .unwrap();
     let key: UnverifiedKey = text.parse().unwrap();
     assert_eq!(key, UnverifiedKey::parse(&text).unwrap());
+    for style in [TextStyle::Compact, TextStyle::Grouped] {
+        let t = key.text(style);
+        assert!(!t.is_empty());
+        assert_eq!(t.len(), t.to_string().len());
+    }
+    assert_eq!(key.text(TextStyle::Compact).to_string(), text);
     assert_eq!(key.unverified_kind(), KeyKind::InstanceRegistration);
     assert_eq!(key.unverified_key_id(), issuer().key_id());
     assert_eq!(key.unverified_short_id(), Some(typical().serial.short_id()));
