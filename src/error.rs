@@ -985,6 +985,97 @@ impl core::error::Error for StateError {}
 mod tests {
     use super::*;
 
+    /// The site's refusals name what they are about and end with what to do.
+    #[test]
+    fn site_refusals_name_their_subject_and_say_what_to_do() {
+        use crate::model::ids::{InstanceId, KeyId};
+        use crate::model::serial::Serial;
+        use crate::model::time::UnixTime;
+        use std::string::ToString;
+        let id = KeyId([1, 2, 3, 4]);
+        let old = Serial::new(5).unwrap().short_id();
+        let new = Serial::new(6).unwrap().short_id();
+        let (since, now) = (UnixTime::from_secs(3_600), UnixTime::from_secs(7_200));
+        let instance = InstanceId([0x5c; 16]);
+        let cases = [
+            (
+                Error::IssuerKeyDistrusted {
+                    key_id: id,
+                    since,
+                    now,
+                },
+                std::vec!["01020304".to_string(), since.to_string(), now.to_string()],
+                "use a key or revocation list signed by another issuer key",
+            ),
+            (
+                Error::Superseded {
+                    short_id: old,
+                    by: new,
+                },
+                std::vec![old.to_string(), new.to_string()],
+                "use the newer key",
+            ),
+            (
+                Error::InstanceRequired { bound_to: instance },
+                std::vec![instance.to_string()],
+                "give this instance's UUID",
+            ),
+            (
+                Error::InstalledListMissing { key_id: id },
+                std::vec!["01020304".to_string()],
+                "install the current revocation list again",
+            ),
+            (
+                Error::SiteStateFull { capacity: 64 },
+                std::vec!["64".to_string()],
+                "re-create the site and install the current revocation list",
+            ),
+            (
+                Error::NotARevocationListFile,
+                std::vec!["not a GLPI revocation list".to_string()],
+                "check that the right file was given",
+            ),
+        ];
+        for (error, subjects, advice) in cases {
+            let text = error.to_string();
+            for subject in subjects {
+                assert!(text.contains(&subject), "{text:?} lacks {subject:?}");
+            }
+            assert!(text.ends_with(advice), "{text:?}");
+            assert!(core::error::Error::source(&error).is_none());
+        }
+    }
+
+    /// The errors that wrap another one give it as their source; the others have none.
+    #[test]
+    fn wrapped_errors_are_their_source() {
+        let checksum = Error::Checksum(ChecksumError { suggestion: None });
+        let claims = Error::MalformedClaims(ClaimsError::TimeNotWholeMinute);
+        let list = Error::MalformedRevocationList(ListError::Duplicate {
+            serial: crate::model::serial::Serial::new(9).unwrap(),
+        });
+        for (outer, inner) in [
+            (
+                &checksum,
+                std::string::ToString::to_string(&ChecksumError { suggestion: None }),
+            ),
+            (
+                &claims,
+                std::string::ToString::to_string(&ClaimsError::TimeNotWholeMinute),
+            ),
+            (
+                &list,
+                std::string::ToString::to_string(&ListError::Duplicate {
+                    serial: crate::model::serial::Serial::new(9).unwrap(),
+                }),
+            ),
+        ] {
+            let source = core::error::Error::source(outer).expect("a wrapped error");
+            assert_eq!(std::string::ToString::to_string(source), inner);
+        }
+        assert!(core::error::Error::source(&Error::BadSignature).is_none());
+    }
+
     /// The numbers are an ABI: the C header and the WebAssembly module publish them, so a
     /// number, once given, never changes or moves to another class.
     #[test]
