@@ -365,6 +365,10 @@ fn unverified_accessors_and_debug_show_only_what_the_header_claims() {
         .unwrap();
     let key: UnverifiedKey = text.parse().unwrap();
     assert_eq!(key, UnverifiedKey::parse(&text).unwrap());
+    let mut other_claims = typical();
+    other_claims.serial = Serial::new(7).unwrap();
+    let other = issuer().issue(&other_claims).unwrap();
+    assert_ne!(key, other);
     for style in [TextStyle::Compact, TextStyle::Grouped] {
         let t = key.text(style);
         assert!(!t.is_empty());

@@ -596,3 +596,23 @@ fn unverified_list_shows_its_claimed_issuer_and_size_only() {
         )
     );
 }
+
+#[test]
+fn a_body_shorter_than_any_list_is_truncated_at_its_header() {
+    // spec/REVOCATION.md: a body has at least 74 bytes (header 6, the shortest payload 4,
+    // signature 64); anything shorter is truncated before its header is even read.
+    let file = issue_file(7, &serials(&[1]));
+    let list = UnverifiedRevocationList::from_file_bytes(&file).unwrap();
+    let body = list.as_bytes();
+    for len in 0..74 {
+        assert_eq!(
+            UnverifiedRevocationList::from_body(&body[..len]).err(),
+            Some(Error::MalformedRevocationList(ListError::Truncated {
+                field: "header"
+            })),
+            "{len} bytes"
+        );
+    }
+    // From 74 bytes on, the header is read (the signature then decides).
+    assert!(UnverifiedRevocationList::from_body(&body[..74]).is_ok());
+}
