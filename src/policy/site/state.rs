@@ -520,6 +520,47 @@ mod tests {
     use crate::{Claims, Issuer, Tier, MAX_SITE_STATE_LEN};
 
     #[test]
+    fn warnings_are_empty_only_without_any() {
+        let none = SiteWarnings::default();
+        assert!(none.is_empty());
+        assert_eq!(none.codes().count(), 0);
+        let t = UnixTime::from_secs(60);
+        for (w, code) in [
+            (
+                SiteWarnings {
+                    in_grace_until: Some(t),
+                    ..none
+                },
+                "in-grace",
+            ),
+            (
+                SiteWarnings {
+                    list_update_due: Some(t),
+                    ..none
+                },
+                "list-update-due",
+            ),
+            (
+                SiteWarnings {
+                    no_revocation_list: true,
+                    ..none
+                },
+                "no-revocation-list",
+            ),
+            (
+                SiteWarnings {
+                    instance_not_checked: true,
+                    ..none
+                },
+                "instance-not-checked",
+            ),
+        ] {
+            assert!(!w.is_empty(), "{code}");
+            assert!(w.codes().eq([code]), "{code}");
+        }
+    }
+
+    #[test]
     fn instance_binding_rule() {
         let a = InstanceId([0xa; 16]);
         let b = InstanceId([0xb; 16]);
