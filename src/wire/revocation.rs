@@ -183,6 +183,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a million serials, too slow under Miri")]
     fn at_most_2_pow_20_serials() {
         let n = MAX_LIST_SERIALS as u64;
         assert_eq!(check_serials((1..=n).map(Ok)), Ok(MAX_LIST_SERIALS));
