@@ -393,6 +393,8 @@ test('revoked by a pasted list; a key it does not name stays valid; a tampered l
   // A list in binary file form, opened with the file picker.
   const vf = revocationVector('valid-file');
   await page.setInputFiles('#list-file', resolve(vectorsDir, 'revocation', vf.path));
+  // The page reads the file asynchronously (File.arrayBuffer): wait until the status names it.
+  await until(async () => /\(file /.test(await page.textContent('#list-status')));
   assert.match(await page.textContent('#list-status'), /^Revocation list 16 \(file list-16-large\.glpirl\) verified: .* 1000 revoked serials\./);
   await page.click('#list-clear');
   assert.equal(await page.textContent('#list-status'), 'No list: revocations are not checked.');
