@@ -599,6 +599,7 @@ fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File), SiteError> {
 mod tests {
     use super::*;
     use crate::{Claims, InstanceCheck, Issuer, KeyKind, NewRevocationList, Serial, Tier};
+    use std::string::{String, ToString};
     use std::vec;
 
     fn temp(name: &str) -> PathBuf {
@@ -716,6 +717,57 @@ mod tests {
         std::println!(
             "install: {total} crash points, {saw_old} left the old state, {saw_new} the new"
         );
+    }
+
+    /// A real write failure (not an injected crash): the rename of the new list onto its name
+    /// fails because a non-empty directory is in the way. The install is refused with an I/O
+    /// error naming the path, its temporary file is removed, the state is unchanged, and the
+    /// same install succeeds once the obstacle is gone.
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "signs and verifies keys and lists: over 6 minutes under Miri"
+    )]
+    fn failed_rename_removes_its_temporary_file_and_changes_nothing() {
+        let issuer = Issuer::from_secret_key_bytes(&[7; 32]);
+        let trust = TrustStore::with(issuer.trusted_key().unwrap());
+        let key_id = issuer.trusted_key().unwrap().key_id();
+        let dir = temp("rename-fails");
+        let site = Site::create(&dir, &trust, SitePolicy::default()).unwrap();
+        let obstacle = dir.join(LISTS_DIR).join(list_file_name(key_id, 3));
+        fs::create_dir_all(obstacle.join("inside")).unwrap();
+        let new = list(&issuer, 3, &[30]);
+        let err = site
+            .install_revocations(&new, t(1_900_000_000))
+            .unwrap_err();
+        assert_eq!(err.code(), "io", "{err}");
+        assert!(
+            err.to_string().contains(&list_file_name(key_id, 3)),
+            "{err}"
+        );
+        let names = |d: &Path| -> Vec<String> {
+            let mut v: Vec<String> = fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        // No temporary file anywhere in the site: only the obstacle in the lists folder.
+        assert_eq!(names(&dir.join(LISTS_DIR)), [list_file_name(key_id, 3)]);
+        assert!(
+            names(&dir).iter().all(|n| !n.contains(".tmp.")),
+            "{:?}",
+            names(&dir)
+        );
+        let k30 = key(&issuer, 30, None);
+        assert_eq!(site.state().unwrap().installed_lists().count(), 0);
+        assert_eq!(code(site.verify(&k30, &check(1_900_000_000))), "valid");
+        fs::remove_dir_all(&obstacle).unwrap();
+        let done = site.install_revocations(&new, t(1_900_000_000)).unwrap();
+        assert_eq!(done.list().sequence, 3);
+        assert_eq!(code(site.verify(&k30, &check(1_900_000_000))), "revoked");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The same for a verification that records a renewal and moves the clock.
