@@ -275,6 +275,34 @@ mod tests {
         dir.join("clock")
     }
 
+    /// A crashed process leaves `.clock.tmp.<pid>.<n>` behind; after a container restart the
+    /// next process can have the same pid and count from 0 again. Its store steps over the
+    /// taken names (never opening or truncating them) instead of failing.
+    #[test]
+    fn stale_temporary_files_of_the_same_pid_are_stepped_over() {
+        let file = ClockFile::new(temp("stale"));
+        let dir = file.path().parent().unwrap().to_path_buf();
+        let pid = std::process::id();
+        // The next 32 names this process would try (other tests may take some numbers
+        // meanwhile; they write in other directories).
+        let next = TEMP_COUNTER.load(Ordering::Relaxed);
+        let stale: Vec<PathBuf> = (next..next + 32)
+            .map(|n| dir.join(std::format!(".clock.tmp.{pid}.{n}")))
+            .collect();
+        for p in &stale {
+            fs::write(p, b"left by a crash").unwrap();
+        }
+        file.store(UnixTime::from_secs(1_800_000_000)).unwrap();
+        assert_eq!(
+            file.load().unwrap(),
+            Some(UnixTime::from_secs(1_800_000_000))
+        );
+        for p in &stale {
+            assert_eq!(fs::read(p).unwrap(), b"left by a crash", "{}", p.display());
+        }
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), stale.len() + 1);
+    }
+
     #[test]
     fn round_trip_and_first_run() {
         let file = ClockFile::new(temp("rt"));

@@ -719,6 +719,37 @@ mod tests {
         );
     }
 
+    /// Temporary files a crashed process left behind, under the pid this process has now (a
+    /// restarted container counts pids from the same start): a write steps over the taken
+    /// names, never opening or truncating them, and succeeds.
+    #[test]
+    #[cfg_attr(miri, ignore = "signs and verifies keys: minutes under Miri")]
+    fn stale_temporary_files_of_the_same_pid_are_stepped_over() {
+        let issuer = Issuer::from_secret_key_bytes(&[7; 32]);
+        let trust = TrustStore::with(issuer.trusted_key().unwrap());
+        let dir = temp("stale-temp");
+        let site = Site::create(&dir, &trust, SitePolicy::default()).unwrap();
+        let pid = std::process::id();
+        // The next 32 numbers (other tests may take some meanwhile, in other directories).
+        let next = TEMP_COUNTER.load(Ordering::Relaxed);
+        let stale: Vec<PathBuf> = (next..next + 32)
+            .map(|n| dir.join(std::format!(".{STATE_FILE}.tmp.{pid}.{n}")))
+            .collect();
+        for p in &stale {
+            fs::write(p, b"left by a crash").unwrap();
+        }
+        let k = key(&issuer, 40, None);
+        site.verify(&k, &check(1_900_000_000)).unwrap();
+        assert_eq!(
+            Site::open(&dir).unwrap().state().unwrap().clock_mark(),
+            Some(t(1_900_000_000))
+        );
+        for p in &stale {
+            assert_eq!(fs::read(p).unwrap(), b"left by a crash", "{}", p.display());
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// A real write failure (not an injected crash): the rename of the new list onto its name
     /// fails because a non-empty directory is in the way. The install is refused with an I/O
     /// error naming the path, its temporary file is removed, the state is unchanged, and the
