@@ -312,7 +312,11 @@ mod tests {
             TrustedKey::from_public_key_bytes(&sk.verifying_key().to_bytes()).unwrap()
         };
         let mut store = TrustStore::new();
+        assert!(store.is_empty());
+        assert_eq!(store.len(), 0);
         store.add(key(1)).unwrap();
+        assert!(!store.is_empty());
+        assert_eq!(store.len(), 1);
         assert_eq!(
             store.add(key(1)),
             Err(TrustError::DuplicateKeyId(key(1).key_id()))
@@ -323,6 +327,35 @@ mod tests {
         assert_eq!(store.add(key(200)), Err(TrustError::Full));
         assert_eq!(store.len(), MAX_TRUSTED_KEYS);
         assert!(store.get(key(5).key_id()).is_some());
+    }
+
+    /// Precomputing again with another size rebuilds the tables at that size (the same size
+    /// keeps them); `Debug` shows the tables' shapes, never their hundreds of KiB of points.
+    #[cfg(feature = "tables")]
+    #[test]
+    #[cfg_attr(miri, ignore = "builds 640 KiB comb tables: minutes under Miri")]
+    fn precompute_changes_size_and_debug_shows_shapes_only() {
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let key = TrustedKey::from_public_key_bytes(&sk.verifying_key().to_bytes()).unwrap();
+        let mut store = TrustStore::with(key);
+        assert_eq!(store.table_size(), None);
+        store.precompute(TableSize::Small);
+        assert_eq!(store.table_size(), Some(TableSize::Small));
+        let small = std::format!("{store:?}");
+        assert!(
+            small.contains("CombTable { window: 6, points: 1376 }"),
+            "{small}"
+        );
+        store.precompute(TableSize::Large);
+        assert_eq!(store.table_size(), Some(TableSize::Large));
+        let large = std::format!("{store:?}");
+        assert!(
+            large.contains("CombTable { window: 8, points: 4096 }"),
+            "{large}"
+        );
+        assert!(large.len() < 2_000, "{} bytes", large.len());
+        store.precompute(TableSize::Large);
+        assert_eq!(store.table_size(), Some(TableSize::Large));
     }
 
     #[test]
