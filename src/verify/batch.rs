@@ -482,6 +482,14 @@ mod tests {
         assert!(verify_batch(&all, &trust, &options)
             .iter()
             .all(Result::is_ok));
+        // The batch equation itself holds (the verdicts above do not show it: a failed
+        // equation falls back to single checks, which give the same verdicts more slowly).
+        let prepare = |keys: &[UnverifiedKey]| -> Vec<Prepared<'_>> {
+            keys.iter()
+                .map(|k| Prepared::new(k, k.issuer_in(&trust, &options).unwrap()).unwrap())
+                .collect()
+        };
+        assert!(batch_equation_holds(&prepare(&all)));
         // A signature by the right issuer over another key's bytes: only the batch knows
         // the issuers apart by their sums, and it must still catch it.
         let mut swapped = all.clone();
@@ -490,6 +498,7 @@ mod tests {
         assert_eq!(got, singles(&swapped, &trust, &options));
         assert_eq!(got[3], Error::BadSignature.code());
         assert_eq!(got.iter().filter(|c| **c == "valid").count(), all.len() - 1);
+        assert!(!batch_equation_holds(&prepare(&swapped)));
     }
 
     #[test]
