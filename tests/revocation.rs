@@ -116,6 +116,7 @@ fn issue_then_verify_in_text_and_file_form() {
     assert_eq!(list.issuer_key_id(), issuer().key_id());
     assert_eq!(list.serials().collect::<Vec<_>>(), revoked);
     assert_eq!(list.len(), 3);
+    assert!(!list.is_empty());
     assert!(!list.is_due(t(2027, 3, 31)));
     assert!(list.is_due(t(2027, 4, 1)));
     for s in &revoked {
