@@ -614,3 +614,55 @@ fn a_site_error_gives_the_refusal_when_there_is_one() {
     let missing = Site::open(&dir).unwrap_err();
     assert_eq!(missing.refusal(), None);
 }
+
+/// An issuer key rotation on a site directory: a key of the new issuer is refused until its
+/// public key is added, then verifies, and the addition survives reopening; adding it twice
+/// is a trust-store error. The state answers which list each issuer has installed, and the
+/// clock guard alone moves the mark forward only.
+#[test]
+fn rotation_installed_list_per_issuer_and_the_clock_guard_alone() {
+    let c = Issuer::from_secret_key_bytes(&[0xC3; 32]);
+    let dir = temp_dir("rotation");
+    let site = Site::create(&dir, &trust(), policy()).unwrap();
+    let from_c = c
+        .issue(&claims(30, Tier::Standard, t(2027, 1, 1), None))
+        .unwrap();
+    assert_eq!(
+        code(site.verify(&from_c, &check(t(2027, 6, 1)))),
+        "unknown-issuer"
+    );
+    site.add_trusted_key(c.trusted_key().unwrap()).unwrap();
+    assert_eq!(code(site.verify(&from_c, &check(t(2027, 6, 1)))), "valid");
+    let reopened = Site::open(&dir).unwrap();
+    assert_eq!(reopened.state().unwrap().trust().len(), 3);
+    assert_eq!(
+        code(reopened.verify(&from_c, &check(t(2027, 6, 1)))),
+        "valid"
+    );
+    let twice = reopened.add_trusted_key(c.trusted_key().unwrap());
+    assert_eq!(code(twice), "trust-store");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let mut state = SiteState::new(&trust(), policy());
+    let now = t(2027, 7, 1);
+    state
+        .install_revocations(&parse(&list(&b(), 9, t(2027, 6, 1), &[4, 5])), now)
+        .unwrap();
+    let installed = state.installed_list(b().key_id()).unwrap();
+    assert_eq!((installed.key_id, installed.sequence), (b().key_id(), 9));
+    assert_eq!((installed.issued_at, installed.serials), (t(2027, 6, 1), 2));
+    assert_eq!(state.installed_list(a().key_id()), None);
+    assert_eq!(state.installed_list(c.key_id()), None);
+
+    // The mark is the install's time; 600 s back is tolerated (judged at the mark), 601 s is
+    // a rollback, and a later time moves the mark.
+    assert_eq!(state.clock_mark(), Some(now));
+    assert_eq!(state.observe_clock(now.saturating_sub_secs(600)), Ok(now));
+    assert_eq!(
+        code(state.observe_clock(now.saturating_sub_secs(601))),
+        "clock-rollback"
+    );
+    let later = now.saturating_add_secs(DAY);
+    assert_eq!(state.observe_clock(later), Ok(later));
+    assert_eq!(state.clock_mark(), Some(later));
+}
