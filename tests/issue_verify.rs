@@ -131,6 +131,36 @@ fn instance_version_and_kind_checks() {
     );
 }
 
+/// Both ends of a version range are included (FORMAT.md): a range of one version is valid
+/// and admits that version only; a range that runs backwards cannot be issued.
+#[test]
+fn a_version_range_of_one_version() {
+    let mut c = typical();
+    let v10 = GlpiVersion::new(10, 0);
+    c.glpi_versions = Some(VersionRange { min: v10, max: v10 });
+    let key = issuer().issue(&c).unwrap();
+    let o = at(2027, 1, 1);
+    let license = key.verify(&trust(), &o.with_glpi_version(v10)).unwrap();
+    assert_eq!(license.claims().glpi_versions, c.glpi_versions);
+    for other in [GlpiVersion::new(9, 5), GlpiVersion::new(10, 1)] {
+        assert_eq!(
+            key.verify(&trust(), &o.with_glpi_version(other)).err(),
+            Some(Error::UnsupportedGlpiVersion {
+                version: other,
+                supported: VersionRange { min: v10, max: v10 }
+            })
+        );
+    }
+    c.glpi_versions = Some(VersionRange {
+        min: GlpiVersion::new(10, 1),
+        max: v10,
+    });
+    assert_eq!(
+        issuer().issue(&c).err(),
+        Some(IssueError::Claims(ClaimsError::InvertedVersionRange))
+    );
+}
+
 #[test]
 fn unknown_and_retired_issuers() {
     let key = issuer().issue(&typical()).unwrap();

@@ -20,8 +20,9 @@ pub const HEADER_LEN: usize = 2 + KeyId::LEN;
 /// Bytes in an Ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
 
-/// Longest domain tag, for sizing the signing-input buffers.
-pub(crate) const MAX_TAG_LEN: usize = 40;
+/// Longest domain tag (`glpi-key/v1/instance-registration`), for sizing the signing-input
+/// buffers: exact, checked when the crate compiles.
+pub(crate) const MAX_TAG_LEN: usize = 33;
 
 /// Room in front of a body for its domain tag and the `0x00` separator: an object whose body
 /// is stored right after this room has its whole signing input in one contiguous slice.
@@ -29,12 +30,19 @@ pub(crate) const TAG_ROOM: usize = MAX_TAG_LEN + 1;
 
 // Every domain tag fits in front of a body: checked when the crate compiles, so writing a tag
 // can never run out of room.
+// The bound is also exact: no room is left unused.
 const _: () = {
     let mut rest: &[ObjectKind] = &ObjectKind::ALL;
+    let mut longest = 0;
     while let [kind, tail @ ..] = rest {
-        assert!(kind.domain_tag().len() <= MAX_TAG_LEN);
+        let len = kind.domain_tag().len();
+        assert!(len < TAG_ROOM);
+        if len > longest {
+            longest = len;
+        }
         rest = tail;
     }
+    assert!(longest == MAX_TAG_LEN);
 };
 
 /// The parts of a body. Borrowed from the body; nothing here is verified yet. Header and
@@ -129,6 +137,22 @@ mod tests {
             }
         }
         assert_eq!(ObjectKind::from_byte(0), None);
+    }
+
+    /// A body too short for header and signature is `wrong-length`, counting the symbols its
+    /// text had: 8 bits per byte in 5-bit symbols, rounded up, and the 6 check symbols.
+    #[test]
+    fn a_short_body_reports_the_symbols_of_its_text() {
+        let body = [0u8; HEADER_LEN + SIGNATURE_LEN];
+        for len in 0..body.len() {
+            let symbols = (len * 8).div_ceil(5) + 6;
+            assert_eq!(
+                Envelope::split(&body[..len]),
+                Err(Error::WrongLength { symbols }),
+                "{len}"
+            );
+        }
+        assert_eq!(symbols_with_check(40), 70);
     }
 
     #[test]
