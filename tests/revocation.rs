@@ -617,3 +617,35 @@ fn a_body_shorter_than_any_list_is_truncated_at_its_header() {
     // From 74 bytes on, the header is read (the signature then decides).
     assert!(UnverifiedRevocationList::from_body(&body[..74]).is_ok());
 }
+
+/// `max_revocation_list_len` is a bound, and a close one: a list with every fixed field at
+/// its longest (10-byte sequence and times, a next update) fills it but for the serials'
+/// length field, which takes at most 4 of its 5 bytes below `MAX_LIST_SERIALS`.
+#[test]
+fn the_list_length_bound_is_reached_but_for_the_length_field() {
+    let issued = UnixTime::from_secs(1 << 63);
+    for n in [0usize, 1, 3, 200] {
+        let revoked: Vec<Serial> = (1..=n as u64).map(|v| Serial::new(v).unwrap()).collect();
+        let new = NewRevocationList {
+            sequence: u64::MAX,
+            issued_at: issued,
+            next_update: Some(issued.saturating_add_secs(1)),
+            serials: &revoked,
+        };
+        let bound = max_revocation_list_len(n);
+        let mut out = vec![0u8; bound];
+        let file = issuer()
+            .issue_revocation_list(&new, &mut out)
+            .unwrap()
+            .to_file_bytes();
+        let slack = bound - file.len();
+        // The length field of n·8 bytes: 1 byte below 128, 2 below 16,384.
+        let expected = if n * 8 < 128 { 4 } else { 3 };
+        assert_eq!(
+            slack,
+            expected,
+            "{n} serials: {} of {bound} bytes",
+            file.len()
+        );
+    }
+}

@@ -776,6 +776,9 @@ mod tests {
             err.to_string().contains(&list_file_name(key_id, 3)),
             "{err}"
         );
+        // The operating system's error is the cause, for logs that print the chain.
+        let cause = std::error::Error::source(&err).expect("an I/O error has a cause");
+        assert!(cause.downcast_ref::<io::Error>().is_some(), "{cause:?}");
         let names = |d: &Path| -> Vec<String> {
             let mut v: Vec<String> = fs::read_dir(d)
                 .unwrap()
