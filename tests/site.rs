@@ -537,6 +537,14 @@ fn directory_refuses_symlinks_and_reports_corruption_without_reset() {
     let e = Site::open(&dir).unwrap_err();
     assert_eq!(e.code(), "site-state-corrupted");
     assert!(e.to_string().contains("restore it from a backup"), "{e}");
+    let cause = std::error::Error::source(&e).expect("the record's own error is the cause");
+    assert!(
+        matches!(
+            cause.downcast_ref::<StateError>(),
+            Some(StateError::Corrupted { .. })
+        ),
+        "{cause:?}"
+    );
     let k = b()
         .issue(&claims(77, Tier::Basic, t(2027, 1, 1), None))
         .unwrap();
@@ -609,6 +617,11 @@ fn a_site_error_gives_the_refusal_when_there_is_one() {
         matches!(refused.refusal(), Some(Error::Expired { .. })),
         "{refused:?}"
     );
+    let cause = std::error::Error::source(&refused).expect("a refusal has its error as cause");
+    assert!(
+        matches!(cause.downcast_ref::<Error>(), Some(Error::Expired { .. })),
+        "{cause:?}"
+    );
     // Not a refusal: the site itself is missing.
     std::fs::remove_dir_all(&dir).unwrap();
     let missing = Site::open(&dir).unwrap_err();
@@ -640,7 +653,13 @@ fn rotation_installed_list_per_issuer_and_the_clock_guard_alone() {
         "valid"
     );
     let twice = reopened.add_trusted_key(c.trusted_key().unwrap());
-    assert_eq!(code(twice), "trust-store");
+    let twice = twice.unwrap_err();
+    assert_eq!(twice.code(), "trust-store");
+    let cause = std::error::Error::source(&twice).expect("the trust store's error is the cause");
+    assert_eq!(
+        cause.downcast_ref::<TrustError>(),
+        Some(&TrustError::DuplicateKeyId(c.key_id()))
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 
     let mut state = SiteState::new(&trust(), policy());
