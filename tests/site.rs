@@ -685,3 +685,45 @@ fn rotation_installed_list_per_issuer_and_the_clock_guard_alone() {
     assert_eq!(state.observe_clock(later), Ok(later));
     assert_eq!(state.clock_mark(), Some(later));
 }
+
+/// An install that is refused, or that finds the list already installed, still moves the
+/// clock mark forward on disk: a clock set back later is caught either way.
+#[test]
+fn refused_and_unchanged_installs_still_move_the_clock_mark_on_disk() {
+    let dir = temp_dir("install-mark");
+    let site = Site::create(&dir, &trust(), policy()).unwrap();
+    let l5 = list(&b(), 5, t(2027, 1, 1), &[1]);
+    let l4 = list(&b(), 4, t(2027, 1, 1), &[]);
+    site.install_revocations(&l5, t(2027, 2, 1)).unwrap();
+    let mark = || Site::open(&dir).unwrap().state().unwrap().clock_mark();
+    assert_eq!(mark(), Some(t(2027, 2, 1)));
+    // Unchanged: the same list again, a month later.
+    assert!(matches!(
+        site.install_revocations(&l5, t(2027, 3, 1)),
+        Ok(Installed::Unchanged(_))
+    ));
+    assert_eq!(mark(), Some(t(2027, 3, 1)));
+    // Refused: an older list, another month later.
+    assert_eq!(
+        code(site.install_revocations(&l4, t(2027, 4, 1))),
+        "revocation-list-rollback"
+    );
+    assert_eq!(mark(), Some(t(2027, 4, 1)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A directory without a state file holds no site, and says how to make one; a state path
+/// that is there but is no file (here a directory in its place) is not mistaken for "no
+/// site".
+#[test]
+fn no_state_file_is_not_a_site_and_a_directory_in_its_place_is_not_a_file() {
+    let dir = temp_dir("not-a-site");
+    Site::create(&dir, &trust(), policy()).unwrap();
+    std::fs::remove_file(dir.join("state")).unwrap();
+    let e = Site::open(&dir).unwrap_err();
+    assert_eq!(e.code(), "not-a-site");
+    assert!(e.to_string().contains("glpi-key site init"), "{e}");
+    std::fs::create_dir(dir.join("state")).unwrap();
+    assert_eq!(code(Site::open(&dir)), "not-a-regular-file");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
