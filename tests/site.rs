@@ -727,3 +727,30 @@ fn no_state_file_is_not_a_site_and_a_directory_in_its_place_is_not_a_file() {
     assert_eq!(code(Site::open(&dir)), "not-a-regular-file");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The clean-up after an install removes temporary files a crashed writer left and lists no
+/// longer installed, and nothing else: a file of the operator's (a dotfile too) stays.
+#[test]
+fn clean_up_removes_only_stale_temporary_files_and_lists() {
+    let dir = temp_dir("clean-up");
+    let site = Site::create(&dir, &trust(), policy()).unwrap();
+    let lists = dir.join("lists");
+    let mine = [
+        dir.join(".keep"),
+        lists.join(".keep"),
+        dir.join("notes.tmp.txt"),
+    ];
+    let stale = [dir.join(".state.tmp.1.2"), lists.join(".x.glpirl.tmp.3.4")];
+    for p in mine.iter().chain(&stale) {
+        std::fs::write(p, b"x").unwrap();
+    }
+    site.install_revocations(&list(&b(), 1, t(2027, 1, 1), &[1]), t(2027, 2, 1))
+        .unwrap();
+    for p in &mine {
+        assert!(p.exists(), "{} was removed", p.display());
+    }
+    for p in &stale {
+        assert!(!p.exists(), "{} was left", p.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
