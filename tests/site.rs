@@ -467,6 +467,16 @@ fn record_round_trip_sizes_and_every_corruption() {
     longer.push(0);
     assert!(SiteState::from_bytes(&longer).is_err());
     // The largest record fits MAX_SITE_STATE_LEN exactly.
+    let big = fullest_state();
+    assert_eq!(big.to_bytes().len(), MAX_SITE_STATE_LEN);
+    assert_eq!(MAX_SITE_STATE_LEN, 3013);
+    assert_eq!(SiteState::from_bytes(&big.to_bytes()).unwrap(), big);
+}
+
+/// The largest state a site can hold: every trusted key with a signing window, a distrust
+/// date and an installed list, and every superseded slot taken (a further renewal is refused
+/// as `site-state-full`).
+fn fullest_state() -> SiteState {
     let mut full = TrustStore::new();
     for seed in 1..=MAX_TRUSTED_KEYS as u8 {
         let key = Issuer::from_secret_key_bytes(&[seed; 32])
@@ -508,9 +518,28 @@ fn record_round_trip_sizes_and_every_corruption() {
         code(big.verify(&signer.issue(&c).unwrap(), &check(t(2027, 2, 1)), &lists)),
         "site-state-full"
     );
-    assert_eq!(big.to_bytes().len(), MAX_SITE_STATE_LEN);
-    assert_eq!(MAX_SITE_STATE_LEN, 3013);
-    assert_eq!(SiteState::from_bytes(&big.to_bytes()).unwrap(), big);
+    big
+}
+
+/// A state file of exactly `MAX_SITE_STATE_LEN` bytes is read whole; one byte more is a
+/// corrupted record, not a valid one read cut short.
+#[test]
+fn directory_reads_the_largest_record_whole_and_refuses_one_byte_more() {
+    let dir = temp_dir("largest");
+    Site::create(&dir, &trust(), policy()).unwrap();
+    let big = fullest_state().to_bytes();
+    assert_eq!(big.len(), MAX_SITE_STATE_LEN);
+    std::fs::write(dir.join("state"), &big).unwrap();
+    let site = Site::open(&dir).unwrap();
+    assert_eq!(site.state().unwrap().to_bytes(), big);
+    let mut longer = big.clone();
+    longer.push(0);
+    std::fs::write(dir.join("state"), &longer).unwrap();
+    assert_eq!(code(Site::open(&dir)), "site-state-corrupted");
+    assert_eq!(code(site.state()), "site-state-corrupted");
+    // Left as it was, for the operator to restore.
+    assert_eq!(std::fs::read(dir.join("state")).unwrap(), longer);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -275,3 +275,139 @@ impl SiteState {
         Ok(state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Issuer;
+    use std::vec::Vec;
+
+    /// Builds a record field by field, sealed with a valid check value, so that each check
+    /// behind the check value is reached with exactly the flaw it names.
+    struct Record(Vec<u8>);
+
+    impl Record {
+        fn new(key_count: u8) -> Self {
+            let mut r = Record(Vec::new());
+            r.put(&SITE_STATE_MAGIC).put(&[SITE_STATE_VERSION]);
+            r.u64(0).u64(300).put(&[0]).put(&[key_count]);
+            r
+        }
+        fn put(&mut self, bytes: &[u8]) -> &mut Self {
+            self.0.extend_from_slice(bytes);
+            self
+        }
+        fn u64(&mut self, v: u64) -> &mut Self {
+            self.put(&v.to_be_bytes())
+        }
+        /// A key with no window, no distrust date and no list.
+        fn key(&mut self, public: &[u8; 32]) -> &mut Self {
+            self.put(public).put(&[0, 0, 0, 0])
+        }
+        fn sealed(&self) -> Vec<u8> {
+            let mut out = self.0.clone();
+            out.extend_from_slice(&check_of(&self.0));
+            out
+        }
+    }
+
+    fn public(seed: u8) -> [u8; 32] {
+        Issuer::from_secret_key_bytes(&[seed; 32])
+            .trusted_key()
+            .unwrap()
+            .public_key_bytes()
+    }
+
+    fn reason(bytes: &[u8]) -> &'static str {
+        match SiteState::from_bytes(bytes) {
+            Err(StateError::Corrupted { reason }) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_flaw_behind_a_valid_check_value_has_its_own_reason() {
+        // The well-formed base: one key, two superseded serials in order.
+        let mut good = Record::new(1);
+        good.key(&public(1))
+            .put(&[0, 2])
+            .u64(1)
+            .u64(2)
+            .u64(3)
+            .u64(4);
+        let state = SiteState::from_bytes(&good.sealed()).unwrap();
+        assert_eq!(state.to_bytes(), good.sealed());
+        assert_eq!(state.superseded_by(Serial::new(3).unwrap()), Serial::new(4));
+
+        let mut twice = Record::new(2);
+        twice.key(&public(1)).key(&public(1)).put(&[0, 0]);
+        assert_eq!(
+            reason(&twice.sealed()),
+            "two issuer keys have the same key id"
+        );
+
+        let mut many = Record::new(MAX_TRUSTED_KEYS as u8 + 1);
+        for seed in 0..=MAX_TRUSTED_KEYS as u8 {
+            many.key(&public(seed));
+        }
+        many.put(&[0, 0]);
+        assert_eq!(
+            reason(&many.sealed()),
+            "it lists more issuer keys than a site holds"
+        );
+
+        // The identity point (a small-order key); then a window that ends before it starts.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut not_a_key = Record::new(1);
+        not_a_key.key(&identity).put(&[0, 0]);
+        let mut backwards = Record::new(1);
+        backwards.put(&public(1)).put(&[1]).u64(2_000_000_000);
+        backwards.put(&[1]).u64(1_000_000_000).put(&[0, 0, 0, 0]);
+        for r in [&not_a_key, &backwards] {
+            assert_eq!(
+                reason(&r.sealed()),
+                "an issuer key or its window is not valid"
+            );
+        }
+
+        let mut tag = Record::new(1);
+        tag.put(&public(1)).put(&[2]);
+        assert_eq!(reason(&tag.sealed()), "an option tag is neither 0 nor 1");
+
+        let mut full = Record::new(0);
+        full.put(&(MAX_SUPERSEDED as u16 + 1).to_be_bytes());
+        for n in 1..=MAX_SUPERSEDED as u64 + 1 {
+            full.u64(n).u64(n + 1000);
+        }
+        assert_eq!(
+            reason(&full.sealed()),
+            "it lists more superseded serials than a site holds"
+        );
+
+        let mut big = Record::new(0);
+        big.put(&[0, 1]).u64(1 << 60).u64(5);
+        assert_eq!(reason(&big.sealed()), "a serial is larger than 60 bits");
+
+        for (first, second) in [(7, 7), (8, 7)] {
+            let mut order = Record::new(0);
+            order.put(&[0, 2]).u64(first).u64(100).u64(second).u64(101);
+            assert_eq!(
+                reason(&order.sealed()),
+                "the superseded serials are not in increasing order"
+            );
+        }
+
+        // (Eight bytes over: a record shorter than the longest head is refused by its length.)
+        let mut left = Record::new(0);
+        left.put(&[0, 0]).u64(0);
+        assert_eq!(
+            reason(&left.sealed()),
+            "bytes are left over after the last field"
+        );
+
+        let mut cut = Record::new(0);
+        cut.put(&[0, 1]).u64(5);
+        assert_eq!(reason(&cut.sealed()), "it is cut short");
+    }
+}
