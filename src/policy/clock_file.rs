@@ -13,13 +13,13 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::string::String;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha512};
 
 use crate::error::Error;
 use crate::model::time::UnixTime;
 use crate::policy::clock::ClockGuard;
+use crate::policy::temp_file::create_temp;
 
 const MAGIC: &str = "glpi-key-clock v1";
 
@@ -135,7 +135,8 @@ impl ClockFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let (tmp, mut f) = create_temp(&dir, &self.path).map_err(|e| self.io(e))?;
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let (tmp, mut f) = create_temp(&dir, &name).map_err(|e| self.io(e))?;
         let write = || -> io::Result<()> {
             f.write_all(line.as_bytes())?;
             f.sync_all()?;
@@ -208,29 +209,6 @@ impl ClockFile {
     }
 }
 
-static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A new temporary file next to `path`, created exclusively (never through a link).
-fn create_temp(dir: &Path, path: &Path) -> io::Result<(PathBuf, fs::File)> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let pid = std::process::id();
-    let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
-    for _ in 0..64 {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.tmp.{pid}.{n}"));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last)
-}
-
 /// Reads a regular file; on Unix a symbolic link is refused (`O_NOFOLLOW`), not followed.
 fn read_no_follow(path: &Path) -> io::Result<std::vec::Vec<u8>> {
     #[cfg(unix)]
@@ -264,6 +242,7 @@ fn encode(mark: UnixTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::temp_file::{assert_untouched, plant_stale};
     use std::string::ToString;
     use std::vec;
     use std::vec::Vec;
@@ -282,24 +261,13 @@ mod tests {
     fn stale_temporary_files_of_the_same_pid_are_stepped_over() {
         let file = ClockFile::new(temp("stale"));
         let dir = file.path().parent().unwrap().to_path_buf();
-        let pid = std::process::id();
-        // The next 32 names this process would try (other tests may take some numbers
-        // meanwhile; they write in other directories).
-        let next = TEMP_COUNTER.load(Ordering::Relaxed);
-        let stale: Vec<PathBuf> = (next..next + 32)
-            .map(|n| dir.join(std::format!(".clock.tmp.{pid}.{n}")))
-            .collect();
-        for p in &stale {
-            fs::write(p, b"left by a crash").unwrap();
-        }
+        let stale = plant_stale(&dir, "clock", 32);
         file.store(UnixTime::from_secs(1_800_000_000)).unwrap();
         assert_eq!(
             file.load().unwrap(),
             Some(UnixTime::from_secs(1_800_000_000))
         );
-        for p in &stale {
-            assert_eq!(fs::read(p).unwrap(), b"left by a crash", "{}", p.display());
-        }
+        assert_untouched(&stale);
         assert_eq!(fs::read_dir(&dir).unwrap().count(), stale.len() + 1);
     }
 

@@ -10,3 +10,5 @@ pub(crate) mod clock;
 #[cfg(feature = "std")]
 pub(crate) mod clock_file;
 pub(crate) mod site;
+#[cfg(feature = "std")]
+pub(crate) mod temp_file;

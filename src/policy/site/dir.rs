@@ -17,7 +17,6 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::string::String;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::vec::Vec;
 
 use rustix::fs::{FlockOperation, Mode, OFlags};
@@ -28,6 +27,7 @@ use crate::model::limits::MAX_LIST_SERIALS;
 use crate::model::time::UnixTime;
 use crate::policy::site::record::MAX_SITE_STATE_LEN;
 use crate::policy::site::state::{Installed, SiteCheck, SitePolicy, SiteState, SiteVerdict};
+use crate::policy::temp_file::create_temp;
 use crate::trust::store::{TrustStore, TrustedKey};
 use crate::verify::key::UnverifiedKey;
 use crate::verify::revocation::UnverifiedRevocationList;
@@ -37,12 +37,6 @@ const STATE_FILE: &str = "state";
 const LOCK_FILE: &str = "lock";
 const LISTS_DIR: &str = "lists";
 const LIST_EXT: &str = "glpirl";
-/// How many temporary names are tried before giving up (a name left by a crashed process
-/// with the same pid is skipped, never reused).
-const TEMP_ATTEMPTS: usize = 64;
-
-static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// Why a site directory operation failed.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -501,7 +495,7 @@ impl Site {
         steps: &mut Steps,
     ) -> Result<(), SiteError> {
         let target = dir.join(name);
-        let (tmp, mut file) = create_temp(dir, name)?;
+        let (tmp, mut file) = create_temp(dir, name).map_err(|e| io_err(&target, e))?;
         let mut write = || -> io::Result<()> {
             steps.step()?;
             let (first, second) = bytes.split_at(bytes.len() / 2);
@@ -576,23 +570,6 @@ fn read_no_follow(path: &Path, limit: u64) -> Result<Vec<u8>, SiteError> {
         .read_to_end(&mut bytes)
         .map_err(|e| io_err(path, e))?;
     Ok(bytes)
-}
-
-/// Creates a new temporary file next to `name` in `dir`, exclusively and without following a
-/// link; a name already taken (by a crashed writer) is skipped.
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File), SiteError> {
-    let pid = std::process::id();
-    let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
-    for _ in 0..TEMP_ATTEMPTS {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{name}.tmp.{pid}.{n}"));
-        match open_flags(&path, OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL, 0o600) {
-            Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
-            Err(e) => return Err(io_err(&path, e)),
-        }
-    }
-    Err(io_err(&dir.join(name), last))
 }
 
 #[cfg(test)]
@@ -729,24 +706,14 @@ mod tests {
         let trust = TrustStore::with(issuer.trusted_key().unwrap());
         let dir = temp("stale-temp");
         let site = Site::create(&dir, &trust, SitePolicy::default()).unwrap();
-        let pid = std::process::id();
-        // The next 32 numbers (other tests may take some meanwhile, in other directories).
-        let next = TEMP_COUNTER.load(Ordering::Relaxed);
-        let stale: Vec<PathBuf> = (next..next + 32)
-            .map(|n| dir.join(std::format!(".{STATE_FILE}.tmp.{pid}.{n}")))
-            .collect();
-        for p in &stale {
-            fs::write(p, b"left by a crash").unwrap();
-        }
+        let stale = crate::policy::temp_file::plant_stale(&dir, STATE_FILE, 32);
         let k = key(&issuer, 40, None);
         site.verify(&k, &check(1_900_000_000)).unwrap();
         assert_eq!(
             Site::open(&dir).unwrap().state().unwrap().clock_mark(),
             Some(t(1_900_000_000))
         );
-        for p in &stale {
-            assert_eq!(fs::read(p).unwrap(), b"left by a crash", "{}", p.display());
-        }
+        crate::policy::temp_file::assert_untouched(&stale);
         fs::remove_dir_all(&dir).unwrap();
     }
 
