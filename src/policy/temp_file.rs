@@ -39,23 +39,23 @@ pub(crate) fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)>
     Err(last)
 }
 
-#[cfg(unix)]
+/// Opens a new file for writing, refusing an existing name (see [`create_temp`]).
 fn open_new(path: &Path) -> io::Result<File> {
-    use rustix::fs::{Mode, OFlags};
-    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    Ok(File::from(rustix::fs::open(
-        path,
-        flags,
-        Mode::from_raw_mode(0o600),
-    )?))
-}
-
-#[cfg(not(unix))]
-fn open_new(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o600))?;
+        Ok(File::from(fd))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    }
 }
 
 /// For the tests of each writer: plants the next `count` temporary names this process would
@@ -114,10 +114,11 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    /// A link planted on a name is never followed: its target is not created or written.
+    /// A link planted on a name is never followed: its target is not created or written. The
+    /// new file is its owner's alone, and closed in any program the process starts.
     #[cfg(unix)]
     #[test]
-    fn a_link_on_the_name_is_stepped_over_not_followed() {
+    fn a_link_on_the_name_is_stepped_over_and_the_file_is_private() {
         let dir = temp("link");
         let pid = std::process::id();
         let next = TEMP_COUNTER.load(Ordering::Relaxed);
@@ -128,9 +129,12 @@ mod tests {
         for l in &links {
             std::os::unix::fs::symlink(&target, l).unwrap();
         }
-        let (path, _file) = create_temp(&dir, "clock").unwrap();
+        let (path, file) = create_temp(&dir, "clock").unwrap();
         assert!(!links.contains(&path), "{}", path.display());
         assert!(!target.exists());
+        // Not inherited by a program this process starts.
+        let fd = rustix::io::fcntl_getfd(&file).unwrap();
+        assert!(fd.contains(rustix::io::FdFlags::CLOEXEC), "{fd:?}");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
