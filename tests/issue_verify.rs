@@ -462,3 +462,20 @@ fn options_now_reads_the_system_clock() {
     assert_eq!(options.kind, None);
     assert_eq!(options.instance, None);
 }
+
+/// An issuer printed for debugging shows which key it is, never the secret key it holds.
+#[test]
+fn an_issuer_prints_its_key_id_and_never_its_secret() {
+    let secret = [0x5Au8; 32];
+    let issuer = Issuer::from_secret_key_bytes(&secret);
+    let shown = format!("{issuer:?}");
+    let id = issuer.key_id();
+    assert_eq!(shown, format!("Issuer {{ key_id: {id:?}, .. }}"));
+    // Neither the bytes of the seed nor the public key, in any usual rendering.
+    let public = issuer.trusted_key().unwrap().public_key_bytes();
+    for bytes in [&secret, &public] {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!shown.to_lowercase().contains(&hex), "{shown}");
+        assert!(!shown.contains(&format!("{:?}", &bytes[..4])), "{shown}");
+    }
+}
