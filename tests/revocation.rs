@@ -649,3 +649,39 @@ fn the_list_length_bound_is_reached_but_for_the_length_field() {
         );
     }
 }
+
+/// The serial count's bound on both sides: a list of exactly `MAX_LIST_SERIALS` serials is
+/// issued and verifies with all of them; one more is refused before anything is signed.
+#[test]
+fn a_list_of_the_most_serials_is_issued_and_one_more_is_refused() {
+    let most: Vec<Serial> = (1..=MAX_LIST_SERIALS as u64 + 1)
+        .map(|v| Serial::new(v).unwrap())
+        .collect();
+    let file = issue_file(1, &most[..MAX_LIST_SERIALS]);
+    let list = UnverifiedRevocationList::from_file_bytes(&file)
+        .unwrap()
+        .verify(&trust())
+        .unwrap();
+    assert_eq!(list.len(), MAX_LIST_SERIALS);
+    assert!(list.contains(most[MAX_LIST_SERIALS - 1]));
+    assert!(!list.contains(most[MAX_LIST_SERIALS]));
+
+    let new = NewRevocationList {
+        sequence: 2,
+        issued_at: t(2027, 1, 1),
+        next_update: None,
+        serials: &most,
+    };
+    let mut out = vec![0u8; max_revocation_list_len(most.len())];
+    let e = issuer().issue_revocation_list(&new, &mut out).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            IssueError::RevocationList(ListError::TooManySerials { count })
+                if count == MAX_LIST_SERIALS + 1
+        ),
+        "{e:?}"
+    );
+    // Refused before signing: nothing was written.
+    assert!(out.iter().all(|&b| b == 0));
+}

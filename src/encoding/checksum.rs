@@ -397,6 +397,34 @@ mod tests {
         *engine.residue()
     }
 
+    /// `hrp_expansion_len` counts the symbols `Polymod::new` feeds for a domain: the same
+    /// residue comes from pushing the expansion written out by its definition, and rust-bech32
+    /// agrees.
+    #[test]
+    fn the_expansion_of_a_domain_has_the_counted_length() {
+        let long = "x".repeat(83);
+        for hrp in ["a", "glpi", "glpirl", long.as_str()] {
+            let bytes = hrp.as_bytes();
+            let expansion: std::vec::Vec<u8> = bytes
+                .iter()
+                .map(|b| b >> 5)
+                .chain([0])
+                .chain(bytes.iter().map(|b| b & 31))
+                .collect();
+            assert_eq!(hrp_expansion_len(hrp), expansion.len(), "{hrp}");
+            let mut by_hand = Polymod(1);
+            for &v in &expansion {
+                by_hand.push(v);
+            }
+            assert_eq!(by_hand, Polymod::new(hrp), "{hrp}");
+            assert_eq!(
+                Polymod::new(hrp).residue(),
+                reference_residue(hrp, &[]),
+                "{hrp}"
+            );
+        }
+    }
+
     #[test]
     fn agrees_with_the_bech32_crate() {
         let data: [u8; 40] = core::array::from_fn(|i| ((i * 7 + 3) % 32) as u8);

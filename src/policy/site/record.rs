@@ -336,7 +336,8 @@ mod tests {
             .u64(3)
             .u64(4);
         let state = SiteState::from_bytes(&good.sealed()).unwrap();
-        assert_eq!(state.to_bytes(), good.sealed());
+        let mut buf = [0u8; MAX_SITE_STATE_LEN];
+        assert_eq!(state.write_bytes(&mut buf).unwrap(), &good.sealed()[..]);
         assert_eq!(state.superseded_by(Serial::new(3).unwrap()), Serial::new(4));
 
         let mut twice = Record::new(2);
