@@ -234,7 +234,17 @@ mod tests {
             UnixTime::from_date(2024, 2, 29),
             Some(UnixTime::from_secs(1_709_164_800))
         );
+        // Leap years: every fourth, but not a century, unless it divides by 400.
+        assert_eq!(
+            UnixTime::from_date(2000, 2, 29),
+            Some(UnixTime::from_secs(951_782_400))
+        );
+        assert_eq!(
+            UnixTime::from_date(2400, 2, 29),
+            Some(UnixTime::from_secs(13_574_563_200))
+        );
         assert_eq!(UnixTime::from_date(2100, 2, 29), None);
+        assert_eq!(UnixTime::from_date(2027, 2, 29), None);
         assert_eq!(UnixTime::from_date(2026, 4, 31), None);
         assert_eq!(UnixTime::from_date(2026, 13, 1), None);
         assert_eq!(UnixTime::from_date(2026, 0, 1), None);
