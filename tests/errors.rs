@@ -266,3 +266,84 @@ fn trust_store_errors_say_what_to_do() {
     assert_eq!(e.to_string(), "too many trusted issuer keys (at most 16)");
     assert!(e.source().is_none());
 }
+
+/// Each error of a site directory names the path and says what to do; an I/O error keeps the
+/// operating system's error as its cause.
+#[cfg(unix)]
+#[test]
+fn site_directory_errors_name_the_path_and_say_what_to_do() {
+    let base = std::env::temp_dir().join(format!("glpi-errors-site-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir(&base).unwrap();
+    let trust = TrustStore::with(issuer().trusted_key().unwrap());
+    let dir = base.join("site");
+    Site::create(&dir, &trust, SitePolicy::default()).unwrap();
+
+    let e = Site::create(&dir, &trust, SitePolicy::default()).unwrap_err();
+    assert_eq!(e.code(), "site-exists");
+    assert_eq!(
+        said(&e),
+        (
+            format!(
+                "{} already holds a site: use it, or choose another directory (a site is never overwritten)",
+                dir.display()
+            ),
+            None
+        )
+    );
+
+    let empty = base.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let e = Site::open(&empty).unwrap_err();
+    assert_eq!(e.code(), "not-a-site");
+    assert_eq!(
+        said(&e),
+        (
+            format!(
+                "{} holds no site (no state file): create one with `glpi-key site init {} --trust ISSUER.pub`",
+                empty.display(),
+                empty.display()
+            ),
+            None
+        )
+    );
+
+    // The state file replaced by a link to a valid copy: refused, not followed.
+    let copy = base.join("state-copy");
+    std::fs::rename(dir.join("state"), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, dir.join("state")).unwrap();
+    let e = Site::open(&dir).unwrap_err();
+    assert_eq!(e.code(), "not-a-regular-file");
+    assert_eq!(
+        said(&e),
+        (
+            format!(
+                "{} is a symbolic link or not a regular file: refused (site files are never followed through links); remove it and restore the site directory from a backup",
+                dir.join("state").display()
+            ),
+            None
+        )
+    );
+
+    // A site below a regular file: the operating system's error is the cause.
+    let file = base.join("a-file");
+    std::fs::write(&file, b"").unwrap();
+    let e = Site::create(&file.join("site"), &trust, SitePolicy::default()).unwrap_err();
+    assert_eq!(e.code(), "io");
+    let (message, cause) = said(&e);
+    let os = e
+        .source()
+        .unwrap()
+        .downcast_ref::<std::io::Error>()
+        .unwrap();
+    assert_eq!(os.kind(), std::io::ErrorKind::NotADirectory);
+    assert_eq!(
+        message,
+        format!(
+            "cannot read or write {}: {os}; check that the site directory exists and that this user may write it",
+            file.join("site").display()
+        )
+    );
+    assert_eq!(cause, Some(os.to_string()));
+    std::fs::remove_dir_all(&base).unwrap();
+}
