@@ -1116,6 +1116,7 @@ mod tests {
         for (number, name) in expected {
             let class = ErrorClass::from_number(number).unwrap();
             assert_eq!(class.name(), name);
+            assert_eq!(std::format!("{class}"), name);
             assert_eq!(ErrorClass::from_name(name), Some(class));
         }
         assert_eq!(ErrorClass::ALL.len(), expected.len());
