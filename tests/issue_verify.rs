@@ -479,3 +479,21 @@ fn an_issuer_prints_its_key_id_and_never_its_secret() {
         assert!(!shown.contains(&format!("{:?}", &bytes[..4])), "{shown}");
     }
 }
+
+/// The issuer's public key is its seed's Ed25519 public key: RFC 8032, section 7.1, test 1.
+#[test]
+fn an_issuer_from_the_rfc_8032_seed_has_its_public_key() {
+    let hex = |s: &str| -> [u8; 32] {
+        let bytes: Vec<u8> = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect();
+        bytes.try_into().unwrap()
+    };
+    let seed = hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    let public = hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    let issuer = Issuer::from_secret_key_bytes(&seed);
+    assert_eq!(issuer.public_key_bytes(), public);
+    assert_eq!(issuer.trusted_key().unwrap().public_key_bytes(), public);
+    assert_eq!(issuer.key_id(), KeyId::of_public_key(&public));
+}
