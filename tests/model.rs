@@ -244,3 +244,19 @@ fn short_ids_of_the_wrong_length_are_refused_as_such() {
         Err(Error::TooLong { max: 18 })
     );
 }
+
+/// Random serials use all 60 bits and never more: each is a valid serial, and among 64 draws
+/// one has its top bit set (all 64 missing it has odds of 2^-64).
+#[test]
+fn random_serials_fill_sixty_bits_and_no_more() {
+    let draws: Vec<Serial> = (0..64).map(|_| Serial::random().unwrap()).collect();
+    for s in &draws {
+        assert!(*s <= Serial::MAX, "{s:?}");
+        assert_eq!(Serial::new(s.value()), Some(*s));
+    }
+    assert!(draws.iter().any(|s| s.value() >> 59 == 1), "{draws:?}");
+    let mut distinct = draws.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), draws.len());
+}
