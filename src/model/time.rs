@@ -271,6 +271,19 @@ mod tests {
             Some("2027-12-31 01:02:03 UTC")
         );
         assert_eq!(UnixTime::EPOCH.to_string(), "1970-01-01 00:00 UTC");
-        assert_eq!(UnixTime::from_secs(119).floor_to_minute().as_secs(), 60);
+        for (secs, floor) in [
+            (0, 0),
+            (59, 0),
+            (60, 60),
+            (119, 60),
+            (1_800_000_059, 1_800_000_000),
+            (u64::MAX, u64::MAX - 15),
+        ] {
+            assert_eq!(
+                UnixTime::from_secs(secs).floor_to_minute().as_secs(),
+                floor,
+                "{secs}"
+            );
+        }
     }
 }
