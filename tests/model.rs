@@ -260,3 +260,38 @@ fn random_serials_fill_sixty_bits_and_no_more() {
     distinct.dedup();
     assert_eq!(distinct.len(), draws.len());
 }
+
+/// GLPI versions read as `major.minor` with an optional numeric patch, which is ignored;
+/// anything else is refused.
+#[test]
+fn glpi_versions_read_major_minor_and_an_optional_patch() {
+    for (text, major, minor) in [
+        ("10.0", 10, 0),
+        ("10.0.17", 10, 0),
+        (" 11.2 ", 11, 2),
+        ("255.255.4294967295", 255, 255),
+    ] {
+        assert_eq!(
+            GlpiVersion::parse(text),
+            Some(GlpiVersion::new(major, minor)),
+            "{text:?}"
+        );
+    }
+    for bad in [
+        "",
+        "10",
+        "10.",
+        "10.x",
+        "x.0",
+        "256.0",
+        "10.0.",
+        "10.0.x",
+        "10.0.-1",
+        "10.0.17.1",
+        "10.0.x.1",
+        "10,0",
+    ] {
+        assert_eq!(GlpiVersion::parse(bad), None, "{bad:?}");
+    }
+    assert_eq!(GlpiVersion::new(10, 0).to_string(), "10.0");
+}
