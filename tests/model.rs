@@ -125,6 +125,7 @@ fn object_kinds_bytes_names_and_domain_tags() {
         assert_eq!(kind.to_byte(), byte);
         assert_eq!(ObjectKind::from_byte(byte), Some(kind));
         assert_eq!(kind.name(), name);
+        assert_eq!(kind.to_string(), name);
         assert_eq!(kind.domain_tag(), tag);
     }
     for b in (0..=u8::MAX).filter(|b| !(1..=3).contains(b)) {
