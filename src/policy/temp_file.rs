@@ -43,11 +43,8 @@ pub(crate) fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)>
 fn open_new(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     {
-        use rustix::fs::{Mode, OFlags};
-        let flags =
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o600))?;
-        Ok(File::from(fd))
+        use rustix::fs::OFlags;
+        open_flags(path, OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL, 0o600)
     }
     #[cfg(not(unix))]
     {
@@ -56,6 +53,19 @@ fn open_new(path: &Path) -> io::Result<File> {
             .create_new(true)
             .open(path)
     }
+}
+
+/// Opens `path` with `flags` plus `O_NOFOLLOW | O_CLOEXEC` (a symbolic link is refused, and
+/// the file is closed in any program the process starts); `mode` applies when it is created.
+#[cfg(unix)]
+pub(crate) fn open_flags(path: &Path, flags: rustix::fs::OFlags, mode: u32) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let fd = rustix::fs::open(
+        path,
+        flags | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(mode),
+    )?;
+    Ok(File::from(fd))
 }
 
 /// For the tests of each writer: plants the next `count` temporary names this process would

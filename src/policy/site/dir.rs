@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::string::String;
 use std::vec::Vec;
 
-use rustix::fs::{FlockOperation, Mode, OFlags};
+use rustix::fs::{FlockOperation, OFlags};
 
 use crate::error::{Error, StateError, TrustError};
 use crate::model::ids::KeyId;
@@ -27,7 +27,7 @@ use crate::model::limits::MAX_LIST_SERIALS;
 use crate::model::time::UnixTime;
 use crate::policy::site::record::MAX_SITE_STATE_LEN;
 use crate::policy::site::state::{Installed, SiteCheck, SitePolicy, SiteState, SiteVerdict};
-use crate::policy::temp_file::create_temp;
+use crate::policy::temp_file::{create_temp, open_flags};
 use crate::trust::store::{TrustStore, TrustedKey};
 use crate::verify::key::UnverifiedKey;
 use crate::verify::revocation::UnverifiedRevocationList;
@@ -193,15 +193,6 @@ impl Steps {
             Ok(())
         }
     }
-}
-
-fn open_flags(path: &Path, flags: OFlags, mode: u32) -> io::Result<File> {
-    let fd = rustix::fs::open(
-        path,
-        flags | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::from_raw_mode(mode),
-    )?;
-    Ok(File::from(fd))
 }
 
 /// A site state kept in a directory, shared safely between threads and processes.
